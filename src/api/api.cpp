@@ -1,0 +1,90 @@
+#include "api/api.h"
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "api/call.h"
+#include "auth/auth_handlers.h"
+#include "http/problem.h"
+
+namespace leadline::api {
+namespace {
+
+std::string ContentTypeFor(const std::filesystem::path& p) {
+  auto ext = p.extension().string();
+  if (ext == ".html") return "text/html; charset=utf-8";
+  if (ext == ".js") return "text/javascript; charset=utf-8";
+  if (ext == ".css") return "text/css; charset=utf-8";
+  if (ext == ".svg") return "image/svg+xml";
+  if (ext == ".png") return "image/png";
+  if (ext == ".json") return "application/json";
+  if (ext == ".ico") return "image/x-icon";
+  return "application/octet-stream";
+}
+
+}  // namespace
+
+Api::Api(db::Pool& pool, ApiOptions options)
+    : pool_(pool), options_(std::move(options)), auth_(pool) {
+  AddSystemRoutes();
+  auth::RegisterAuthRoutes(router_, auth_);
+}
+
+Api::~Api() = default;
+
+void Api::AddSystemRoutes() {
+  using http::Method;
+  router_.Add(Method::kGet, "/healthz", Public([this](http::Request&, const http::PathParams&) -> Result<http::Response> {
+                auto conn = pool_.Acquire();
+                if (!conn.ok()) return Unavailable("database unavailable");
+                auto rows = (*conn)->Exec("SELECT 1");
+                if (!rows.ok()) return Unavailable("database unavailable");
+                return JsonResponse(200, R"({"status":"ok"})");
+              }));
+  router_.Add(Method::kGet, "/metrics", Public([this](http::Request&, const http::PathParams&) -> Result<http::Response> {
+                http::Response r;
+                r.content_type = "text/plain; version=0.0.4";
+                r.body = metrics_.Render();
+                return r;
+              }));
+  router_.Add(Method::kGet, "/api/openapi.json",
+              Public([](http::Request&, const http::PathParams&) -> Result<http::Response> {
+                return JsonResponse(200, std::string(OpenApiDocument()));
+              }));
+}
+
+http::Response Api::Handle(http::Request& request) {
+  auto start = std::chrono::steady_clock::now();
+  http::Response response;
+  bool is_api = request.path.starts_with("/api/") || request.path == "/healthz" ||
+                request.path == "/metrics";
+  if (is_api || options_.web_dist_dir.empty() || request.method != http::Method::kGet) {
+    response = router_.Dispatch(request);
+  } else {
+    // The single-page app: real files when they exist, index.html for client-side routes.
+    namespace fs = std::filesystem;
+    fs::path root(options_.web_dist_dir);
+    fs::path file = (root / request.path.substr(1)).lexically_normal();
+    bool inside = file.string().starts_with(root.lexically_normal().string());
+    if (!inside || !fs::is_regular_file(file)) file = root / "index.html";
+    std::ifstream in(file, std::ios::binary);
+    if (!in) {
+      response = http::ProblemResponse(NotFound("no such page"));
+    } else {
+      std::ostringstream ss;
+      ss << in.rdbuf();
+      response.content_type = ContentTypeFor(file);
+      response.body = ss.str();
+      if (request.path.starts_with("/assets/")) {
+        response.SetHeader("Cache-Control", "public, max-age=31536000, immutable");
+      }
+    }
+  }
+  double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  metrics_.Observe(http::MethodName(request.method), response.status, seconds);
+  return response;
+}
+
+}  // namespace leadline::api

@@ -1,0 +1,155 @@
+#include "api/call.h"
+
+#include <spdlog/spdlog.h>
+
+#include "http/problem.h"
+
+namespace leadline::api {
+namespace {
+
+std::optional<std::string_view> BearerToken(const http::Request& r) {
+  auto h = r.headers.Get("Authorization");
+  if (!h) return std::nullopt;
+  std::string_view v = *h;
+  constexpr std::string_view kBearer = "Bearer ";
+  if (v.size() <= kBearer.size()) return std::nullopt;
+  for (size_t i = 0; i < kBearer.size(); ++i) {
+    if (std::tolower(static_cast<unsigned char>(v[i])) !=
+        std::tolower(static_cast<unsigned char>(kBearer[i]))) {
+      return std::nullopt;
+    }
+  }
+  v.remove_prefix(kBearer.size());
+  while (!v.empty() && v.front() == ' ') v.remove_prefix(1);
+  while (!v.empty() && v.back() == ' ') v.remove_suffix(1);
+  if (v.empty()) return std::nullopt;
+  return v;
+}
+
+http::Response Finish(Result<http::Response> r) {
+  if (r.ok()) return std::move(r).value();
+  return http::ProblemResponse(r.status());
+}
+
+}  // namespace
+
+http::RouteHandler Authed(auth::AuthService& auth, auth::Role min_role, Handler fn) {
+  return [&auth, min_role, fn = std::move(fn)](http::Request& req, const http::PathParams& params) {
+    auto token = BearerToken(req);
+    if (!token) return http::ProblemResponse(Unauthenticated("missing bearer token"));
+    auto principal = auth.Authenticate(*token);
+    if (!principal.ok()) return http::ProblemResponse(principal.status());
+    if (!principal->AtLeast(min_role)) {
+      return http::ProblemResponse(PermissionDenied(
+          "this action needs the " + std::string(auth::RoleName(min_role)) + " role"));
+    }
+    Call call{req, params, std::move(principal).value(), std::string(*token)};
+    call.principal.client_ip = ClientIp(req);
+    if (auto ua = req.headers.Get("User-Agent")) call.principal.user_agent = std::string(ua->substr(0, 500));
+    return Finish(fn(call));
+  };
+}
+
+http::RouteHandler Public(PublicHandler fn) {
+  return [fn = std::move(fn)](http::Request& req, const http::PathParams& params) {
+    return Finish(fn(req, params));
+  };
+}
+
+Result<json::Value> JsonObjectBody(const http::Request& request) {
+  auto ct = request.headers.Get("Content-Type");
+  std::string_view type = ct ? *ct : std::string_view();
+  type = type.substr(0, type.find(';'));
+  while (!type.empty() && type.back() == ' ') type.remove_suffix(1);
+  if (type != "application/json") {
+    return Status(StatusCode::kUnsupportedMediaType, "Content-Type must be application/json");
+  }
+  if (request.body.empty()) return InvalidArgument("request body is empty");
+  ASSIGN_OR_RETURN(json::Value v, json::Parse(request.body));
+  if (!v.is_object()) return InvalidArgument("request body must be a JSON object");
+  return v;
+}
+
+http::Response JsonResponse(int status, std::string body) {
+  http::Response r;
+  r.status = status;
+  r.body = std::move(body);
+  return r;
+}
+
+std::string ClientIp(const http::Request& request) { return request.remote_ip; }
+
+std::optional<std::string> FieldReader::String(std::string_view field, size_t max_len) {
+  const json::Value* v = object_.Find(field);
+  if (v == nullptr || v->is_null()) return std::nullopt;
+  if (!v->is_string()) {
+    Fail(field, "must be a string");
+    return std::nullopt;
+  }
+  if (v->as_string().size() > max_len) {
+    Fail(field, "must be at most " + std::to_string(max_len) + " bytes");
+    return std::nullopt;
+  }
+  return v->as_string();
+}
+
+std::optional<int64_t> FieldReader::Int(std::string_view field) {
+  const json::Value* v = object_.Find(field);
+  if (v == nullptr || v->is_null()) return std::nullopt;
+  if (!v->is_integer()) {
+    Fail(field, "must be an integer");
+    return std::nullopt;
+  }
+  return v->as_int();
+}
+
+std::optional<bool> FieldReader::Bool(std::string_view field) {
+  const json::Value* v = object_.Find(field);
+  if (v == nullptr || v->is_null()) return std::nullopt;
+  if (!v->is_bool()) {
+    Fail(field, "must be true or false");
+    return std::nullopt;
+  }
+  return v->as_bool();
+}
+
+std::optional<std::vector<std::string>> FieldReader::StringArray(std::string_view field,
+                                                                 size_t max_items, size_t max_len) {
+  const json::Value* v = object_.Find(field);
+  if (v == nullptr || v->is_null()) return std::nullopt;
+  if (!v->is_array()) {
+    Fail(field, "must be an array of strings");
+    return std::nullopt;
+  }
+  if (v->items().size() > max_items) {
+    Fail(field, "must have at most " + std::to_string(max_items) + " items");
+    return std::nullopt;
+  }
+  std::vector<std::string> out;
+  for (const auto& item : v->items()) {
+    if (!item.is_string()) {
+      Fail(field, "must be an array of strings");
+      return std::nullopt;
+    }
+    if (item.as_string().size() > max_len) {
+      Fail(field, "items must be at most " + std::to_string(max_len) + " bytes");
+      return std::nullopt;
+    }
+    out.push_back(item.as_string());
+  }
+  return out;
+}
+
+void FieldReader::Fail(std::string_view field, std::string_view message) {
+  errors_.AddFieldError(std::string(field), std::string(message));
+}
+
+void FieldReader::RejectUnknown(std::initializer_list<std::string_view> allowed) {
+  for (const auto& [key, value] : object_.members()) {
+    bool known = false;
+    for (auto a : allowed) known = known || a == key;
+    if (!known) Fail(key, "unknown field");
+  }
+}
+
+}  // namespace leadline::api

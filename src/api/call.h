@@ -1,0 +1,74 @@
+// Glue between HTTP and services: authentication, body parsing, JSON responses. Handlers
+// return Result<Response>; an error becomes problem+json in exactly one place (Wrap*).
+#pragma once
+
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "auth/auth_service.h"
+#include "auth/principal.h"
+#include "core/status.h"
+#include "http/json.h"
+#include "http/message.h"
+#include "http/router.h"
+
+namespace leadline::api {
+
+// One authenticated request.
+struct Call {
+  http::Request& request;
+  const http::PathParams& params;
+  auth::Principal principal;
+  std::string token;  // the bearer token as sent
+};
+
+using Handler = std::function<Result<http::Response>(Call&)>;
+using PublicHandler = std::function<Result<http::Response>(http::Request&, const http::PathParams&)>;
+
+// Authenticates (401), checks the role (403), runs `fn`, maps errors to problem+json.
+http::RouteHandler Authed(auth::AuthService& auth, auth::Role min_role, Handler fn);
+// No authentication; errors still map through the one problem mapping.
+http::RouteHandler Public(PublicHandler fn);
+
+// The body as a JSON object: 415 unless Content-Type is application/json, 400 when empty,
+// malformed or not an object.
+Result<json::Value> JsonObjectBody(const http::Request& request);
+
+http::Response JsonResponse(int status, std::string body);
+
+// The client address: the socket peer (proxies are not trusted by default).
+std::string ClientIp(const http::Request& request);
+
+// Reads typed fields of a JSON object, collecting one 422 field error per bad field.
+class FieldReader {
+ public:
+  explicit FieldReader(const json::Value& object) : object_(object) {}
+
+  // Absent or null -> nullopt. Wrong type -> error.
+  std::optional<std::string> String(std::string_view field, size_t max_len = 10000);
+  std::optional<int64_t> Int(std::string_view field);
+  std::optional<bool> Bool(std::string_view field);
+  std::optional<std::vector<std::string>> StringArray(std::string_view field, size_t max_items = 100,
+                                                      size_t max_len = 100);
+  bool Has(std::string_view field) const { return object_.Find(field) != nullptr; }
+  bool IsNull(std::string_view field) const {
+    const json::Value* v = object_.Find(field);
+    return v != nullptr && v->is_null();
+  }
+  // Adds an error for `field` (e.g. required and missing).
+  void Fail(std::string_view field, std::string_view message);
+  // Fields the object has that are not in `allowed` are errors ("unknown field").
+  void RejectUnknown(std::initializer_list<std::string_view> allowed);
+
+  bool ok() const { return errors_.field_errors().empty(); }
+  // kValidationFailed carrying every collected field error.
+  Status status() const { return errors_; }
+
+ private:
+  const json::Value& object_;
+  Status errors_{StatusCode::kValidationFailed, "validation failed"};
+};
+
+}  // namespace leadline::api

@@ -1,0 +1,130 @@
+// RAII libpq connection and result handles. Only src/db/ includes libpq; these headers
+// forward-declare its types so callers never see them.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_set>
+#include <vector>
+
+#include "core/status.h"
+
+struct pg_conn;
+struct pg_result;
+
+namespace leadline::db {
+
+// A named SQL statement. Named ones are prepared once per connection on first use.
+struct Query {
+  const char* name;  // unique; "" = run unnamed (planned with the actual values every time)
+  const char* sql;
+};
+
+// Text-format bind parameters; std::nullopt binds SQL NULL. Values are never spliced into SQL.
+class Params {
+ public:
+  Params() = default;
+  Params& Add(std::string_view v) {
+    values_.emplace_back(std::string(v));
+    return *this;
+  }
+  Params& Add(const char* v) { return Add(std::string_view(v)); }
+  Params& Add(const std::string& v) { return Add(std::string_view(v)); }
+  Params& Add(int64_t v) {
+    values_.emplace_back(std::to_string(v));
+    return *this;
+  }
+  Params& Add(int v) { return Add(static_cast<int64_t>(v)); }
+  Params& Add(bool v) {
+    values_.emplace_back(v ? "t" : "f");
+    return *this;
+  }
+  Params& Add(const std::optional<std::string>& v) {
+    values_.push_back(v);
+    return *this;
+  }
+  Params& AddNull() {
+    values_.emplace_back(std::nullopt);
+    return *this;
+  }
+  size_t size() const { return values_.size(); }
+  const std::vector<std::optional<std::string>>& values() const { return values_; }
+
+ private:
+  std::vector<std::optional<std::string>> values_;
+};
+
+// Owns a PGresult. Values are text; accessors do not copy.
+class Rows {
+ public:
+  Rows() = default;
+  explicit Rows(pg_result* res);
+  Rows(Rows&&) noexcept;
+  Rows& operator=(Rows&&) noexcept;
+  ~Rows();
+
+  int size() const;
+  int columns() const;
+  bool empty() const { return size() == 0; }
+  // Column index by name, -1 when absent.
+  int Column(std::string_view name) const;
+  bool IsNull(int row, int col) const;
+  std::string_view Get(int row, int col) const;
+  std::optional<std::string> GetOptional(int row, int col) const;
+  int64_t GetInt(int row, int col) const;
+  bool GetBool(int row, int col) const;
+  // Number of rows affected by INSERT/UPDATE/DELETE.
+  int64_t affected() const;
+
+ private:
+  pg_result* res_ = nullptr;
+};
+
+class Connection {
+ public:
+  // Connects with a libpq conninfo string or URI. Failure -> kUnavailable.
+  static Result<std::unique_ptr<Connection>> Open(const std::string& conninfo);
+  ~Connection();
+  Connection(const Connection&) = delete;
+  Connection& operator=(const Connection&) = delete;
+
+  // Extended protocol, one statement, text results. Errors map SQLSTATE to a Status.
+  Result<Rows> Exec(std::string_view sql, const Params& params = {});
+  // Prepares `q` on this connection the first time it is used, then executes it.
+  Result<Rows> Exec(const Query& q, const Params& params = {});
+  // Simple protocol: several statements, no parameters (migrations, seeds, BEGIN).
+  Status ExecScript(std::string_view sql);
+
+  // COPY ... FROM STDIN: `produce` is called with a function that sends one chunk of COPY
+  // text data; when it returns an error the COPY is aborted (nothing is written).
+  Status CopyIn(std::string_view copy_sql,
+                const std::function<Status(const std::function<Status(std::string_view)>&)>& produce);
+  // COPY ... TO STDOUT: `consume` receives each row's text; returning false cancels.
+  Status CopyOut(std::string_view copy_sql, const std::function<bool(std::string_view)>& consume);
+
+  // LISTEN/NOTIFY: waits up to timeout_ms for one notification; nullopt on timeout.
+  struct Notification {
+    std::string channel;
+    std::string payload;
+  };
+  Result<std::optional<Notification>> WaitForNotification(int timeout_ms);
+
+  bool IsBroken() const;
+  // Forgets prepared statements (after DISCARD ALL or a reconnect).
+  void ForgetPrepared() { prepared_.clear(); }
+
+ private:
+  explicit Connection(pg_conn* conn) : conn_(conn) {}
+  Result<Rows> Check(pg_result* res);
+  pg_conn* conn_;
+  std::unordered_set<std::string> prepared_;
+};
+
+// Quotes an identifier for DDL that cannot take parameters (CREATE DATABASE name).
+std::string QuoteIdentifier(std::string_view ident);
+
+}  // namespace leadline::db

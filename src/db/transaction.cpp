@@ -1,0 +1,57 @@
+#include "db/transaction.h"
+
+namespace leadline::db {
+namespace {
+
+constexpr Query kSetTenant{
+    "tx_set_tenant",
+    "SELECT set_config('app.organization_id', $1, true), set_config('app.user_id', $2, true), "
+    "set_config('app.client_ip', $3, true), set_config('app.user_agent', $4, true), "
+    "set_config('app.change_source', $5, true), set_config('app.audit_action', '', true)"};
+constexpr Query kSetLocal{"tx_set_local", "SELECT set_config($1, $2, true)"};
+
+}  // namespace
+
+Result<Transaction> Transaction::Begin(Pool& pool, const TenantContext& ctx) {
+  ASSIGN_OR_RETURN(PooledConnection conn, pool.Acquire());
+  RETURN_IF_ERROR(conn->ExecScript("BEGIN"));
+  Transaction tx(std::move(conn));
+  ASSIGN_OR_RETURN(Rows ignored, tx.Exec(kSetTenant, Params()
+                                                         .Add(ctx.organization_id)
+                                                         .Add(ctx.user_id)
+                                                         .Add(ctx.client_ip)
+                                                         .Add(ctx.user_agent)
+                                                         .Add(ctx.change_source)));
+  return tx;
+}
+
+Transaction::~Transaction() {
+  if (open_) {
+    // A failed rollback means the connection is broken; the pool drops it on release.
+    (void)conn_->ExecScript("ROLLBACK");
+  }
+}
+
+Status Transaction::SetLocal(std::string_view key, std::string_view value) {
+  return Exec(kSetLocal, Params().Add(key).Add(value)).status();
+}
+
+Status Transaction::Commit() {
+  open_ = false;
+  return conn_->ExecScript("COMMIT");
+}
+
+Status RunInTransaction(Pool& pool, const TenantContext& ctx,
+                        const std::function<Status(Transaction&)>& fn) {
+  Status last;
+  for (int attempt = 0; attempt < 3; ++attempt) {
+    auto tx = Transaction::Begin(pool, ctx);
+    if (!tx.ok()) return tx.status();
+    last = fn(*tx);
+    if (last.ok()) last = tx->Commit();
+    if (last.code() != StatusCode::kAborted) return last;
+  }
+  return last;
+}
+
+}  // namespace leadline::db

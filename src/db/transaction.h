@@ -1,0 +1,55 @@
+// A transaction that carries the tenant. Every tenant-scoped statement runs inside one, so
+// row-level security sees app.organization_id (and the audit triggers see the actor).
+#pragma once
+
+#include <functional>
+#include <string>
+
+#include "core/status.h"
+#include "db/connection.h"
+#include "db/pool.h"
+
+namespace leadline::db {
+
+// Who is acting; copied into transaction-local settings read by policies and triggers.
+struct TenantContext {
+  std::string organization_id;  // empty = no tenant: RLS then shows no rows
+  std::string user_id;
+  std::string client_ip;
+  std::string user_agent;
+  std::string change_source = "api";  // what triggered a change: api, import, sequence, ...
+};
+
+class Transaction {
+ public:
+  // Borrows a connection, BEGINs and sets the tenant settings with SET LOCAL semantics.
+  static Result<Transaction> Begin(Pool& pool, const TenantContext& ctx);
+
+  Transaction(Transaction&& other) noexcept : conn_(std::move(other.conn_)), open_(other.open_) {
+    other.open_ = false;
+  }
+  Transaction& operator=(Transaction&&) = delete;
+  ~Transaction();  // rolls back unless committed
+
+  Result<Rows> Exec(const Query& q, const Params& params = {}) { return conn_->Exec(q, params); }
+  Result<Rows> Exec(std::string_view sql, const Params& params = {}) {
+    return conn_->Exec(sql, params);
+  }
+  // Sets a transaction-local setting (e.g. app.audit_action) through a bound parameter.
+  Status SetLocal(std::string_view key, std::string_view value);
+  Connection& connection() { return *conn_; }
+
+  Status Commit();
+
+ private:
+  explicit Transaction(PooledConnection conn) : conn_(std::move(conn)) {}
+  PooledConnection conn_;
+  bool open_ = true;
+};
+
+// Runs `fn` in a tenant transaction and commits; retries up to 3 times when the database
+// reports a serialization failure or deadlock (kAborted).
+Status RunInTransaction(Pool& pool, const TenantContext& ctx,
+                        const std::function<Status(Transaction&)>& fn);
+
+}  // namespace leadline::db

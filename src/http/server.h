@@ -1,0 +1,44 @@
+// The HTTP/1.1 server (Boost.Beast). Owns the listening socket and I/O threads and calls
+// one Handler per request. Boost stays inside server.cpp.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "core/status.h"
+#include "http/message.h"
+
+namespace leadline::http {
+
+struct ServerOptions {
+  std::string host = "127.0.0.1";
+  uint16_t port = 8080;        // 0 = pick a free port (tests)
+  int threads = 0;             // 0 = hardware concurrency
+  size_t max_body_bytes = 10 * 1024 * 1024;  // larger bodies -> 413 problem+json
+  int read_timeout_seconds = 30;
+  int idle_timeout_seconds = 60;  // keep-alive idle limit
+};
+
+class Server {
+ public:
+  // `handler` is called on I/O threads concurrently; it must be thread-safe.
+  // Exceptions escaping it become a 500 problem without details.
+  Server(ServerOptions options, Handler handler);
+  ~Server();
+  Server(const Server&) = delete;
+  Server& operator=(const Server&) = delete;
+
+  // Binds and listens; returns the bound port (useful with port 0).
+  Result<uint16_t> Start();
+  // Stops accepting, lets in-flight requests finish (up to `grace_seconds`), joins threads.
+  void Stop(int grace_seconds = 10);
+  uint16_t port() const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace leadline::http
