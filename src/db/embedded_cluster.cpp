@@ -134,8 +134,8 @@ Status EmbeddedCluster::Start() {
     std::string opts = "-k " + socket_dir_ + " -p " + std::to_string(kPort) +
                        " -c listen_addresses='' -c unix_socket_permissions=0700";
     Status st = Run({Bin("pg_ctl"), "start", "-D", pgdata_, "-w", "-t", "60", "-l",
-                     data_dir_ + "/postgres.log", "-o", opts},
-                    "starting PostgreSQL (see " + data_dir_ + "/postgres.log)");
+                     pgdata_ + "/server.log", "-o", opts},
+                    "starting PostgreSQL (see " + pgdata_ + "/server.log)");
     if (!st.ok()) {
       // Another process may have started it at the same moment; that is fine.
       auto again = RunProcess({Bin("pg_ctl"), "status", "-D", pgdata_}, run_as_);

@@ -33,6 +33,7 @@ class Server {
   // Binds and listens; returns the bound port (useful with port 0).
   Result<uint16_t> Start();
   // Stops accepting, lets in-flight requests finish (up to `grace_seconds`), joins threads.
+  // Idempotent. Must not be called from a handler (it joins the thread running it).
   void Stop(int grace_seconds = 10);
   uint16_t port() const;
 

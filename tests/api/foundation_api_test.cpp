@@ -183,7 +183,8 @@ TEST_F(FoundationApi, OversizedBodyIs413) {
 TEST_F(FoundationApi, WrongTypesAre422NamingTheField) {
   auto r = app_->Client().Post("/api/auth/login", R"({"email": 5, "password": true})");
   ExpectProblem(r, 422);
-  auto errors = r.Json().Find("errors");
+  auto body = r.Json();
+  auto errors = body.Find("errors");
   ASSERT_NE(errors, nullptr);
   ASSERT_EQ(errors->items().size(), 2u) << r.body;
   EXPECT_EQ(errors->items()[0].Find("field")->as_string(), "email");

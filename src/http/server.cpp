@@ -1,0 +1,685 @@
+// HTTP/1.1 server on Boost.Beast: one io_context shared by N threads, one asynchronous session
+// per connection, each on its own strand. Boost is confined to this file.
+#include "http/server.h"
+
+#include <poll.h>
+#include <sys/socket.h>
+
+#include <algorithm>
+#include <array>
+#include <atomic>
+#include <cerrno>
+#include <chrono>
+#include <condition_variable>
+#include <ctime>
+#include <mutex>
+#include <optional>
+#include <sstream>
+#include <thread>
+#include <unordered_map>
+#include <vector>
+
+#include <boost/asio/dispatch.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include "http/problem.h"
+
+namespace leadline::http {
+namespace {
+
+namespace beast = boost::beast;
+namespace bhttp = boost::beast::http;
+namespace net = boost::asio;
+using tcp = net::ip::tcp;
+using Clock = std::chrono::steady_clock;
+
+// After a response that ends the connection, keep reading (and discarding) for a moment so
+// a client still sending its body sees the response instead of a reset.
+constexpr auto kLingerTime = std::chrono::seconds(2);
+constexpr size_t kMaxHeaderBytes = 16 * 1024;
+constexpr size_t kFirstReadBytes = 4096;
+constexpr auto kAcceptRetryDelay = std::chrono::milliseconds(100);
+// Granularity at which a blocked streaming write notices that Stop gave up on it.
+constexpr int kStreamPollSliceMs = 250;
+
+Method ToMethod(bhttp::verb v) {
+  switch (v) {
+    case bhttp::verb::get: return Method::kGet;
+    case bhttp::verb::post: return Method::kPost;
+    case bhttp::verb::put: return Method::kPut;
+    case bhttp::verb::patch: return Method::kPatch;
+    case bhttp::verb::delete_: return Method::kDelete;
+    case bhttp::verb::head: return Method::kHead;
+    case bhttp::verb::options: return Method::kOptions;
+    default: return Method::kOther;
+  }
+}
+
+// RFC 9110 IMF-fixdate, built by hand because strftime's names follow the locale.
+std::string HttpDate() {
+  static constexpr const char* kDays[] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
+  static constexpr const char* kMonths[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                            "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+  std::time_t now = std::time(nullptr);
+  std::tm t{};
+  gmtime_r(&now, &t);
+  return fmt::format("{}, {:02} {} {} {:02}:{:02}:{:02} GMT", kDays[t.tm_wday], t.tm_mday,
+                     kMonths[t.tm_mon], t.tm_year + 1900, t.tm_hour, t.tm_min, t.tm_sec);
+}
+
+// Beast 1.74 speaks boost::string_view; the rest of the code base speaks std::string_view.
+std::string_view ToStd(beast::string_view s) { return {s.data(), s.size()}; }
+
+bool IEquals(std::string_view a, std::string_view b) {
+  return beast::iequals(beast::string_view(a.data(), a.size()),
+                        beast::string_view(b.data(), b.size()));
+}
+
+// Framing headers are computed here, never taken from a handler, so a handler cannot
+// desynchronise the connection.
+bool IsFramingHeader(std::string_view name) {
+  return IEquals(name, "Content-Length") || IEquals(name, "Transfer-Encoding") ||
+         IEquals(name, "Connection");
+}
+
+template <class Fields>
+void FillHeaders(bhttp::header<false, Fields>& h, const Response& r, bool with_content_type) {
+  h.set(bhttp::field::date, HttpDate());
+  if (with_content_type && !r.content_type.empty()) h.set(bhttp::field::content_type, r.content_type);
+  for (const auto& [name, value] : r.headers) {
+    if (name.find_first_of("\r\n:") != std::string::npos ||
+        value.find_first_of("\r\n") != std::string::npos) {
+      spdlog::warn("dropping response header with invalid characters: {}", name);
+      continue;
+    }
+    if (IsFramingHeader(name)) continue;
+    if (IEquals(name, "Content-Type")) {
+      if (with_content_type) h.set(bhttp::field::content_type, value);
+      continue;
+    }
+    h.insert(name, value);
+  }
+}
+
+// Writes all of `data` to a non-blocking socket. Asio's synchronous writes have no timeout,
+// and a stalled client must not pin an I/O thread forever.
+bool SendAll(int fd, std::string_view data, std::chrono::milliseconds timeout,
+             const std::atomic<bool>& abandon) {
+  const auto deadline = Clock::now() + timeout;
+  size_t off = 0;
+  while (off < data.size()) {
+    ssize_t n = ::send(fd, data.data() + off, data.size() - off, MSG_NOSIGNAL);
+    if (n > 0) {
+      off += static_cast<size_t>(n);
+      continue;
+    }
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+      if (abandon.load()) return false;
+      auto left =
+          std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count();
+      if (left <= 0) return false;
+      pollfd pfd{fd, POLLOUT, 0};
+      int rc = ::poll(&pfd, 1, static_cast<int>(std::min<long long>(left, kStreamPollSliceMs)));
+      if (rc < 0 && errno != EINTR) return false;
+      if (rc > 0 && (pfd.revents & (POLLERR | POLLHUP | POLLNVAL)) && !(pfd.revents & POLLOUT)) {
+        return false;
+      }
+      continue;
+    }
+    return false;
+  }
+  return true;
+}
+
+std::string RemoteIp(const tcp::socket& socket) {
+  beast::error_code ec;
+  tcp::endpoint ep = socket.remote_endpoint(ec);
+  if (ec) return "";
+  net::ip::address addr = ep.address();
+  if (addr.is_v6() && addr.to_v6().is_v4_mapped()) {
+    return net::ip::make_address_v4(net::ip::v4_mapped, addr.to_v6()).to_string();
+  }
+  return addr.to_string();
+}
+
+}  // namespace
+
+// Named (not anonymous) because Server::Impl, which has external linkage, derives from it.
+namespace server_internal {
+
+class Session;
+
+// What sessions share with the server. Server::Impl derives from it, so these members outlive
+// the io_context (destroyed first) and the sessions it still owns at that point.
+struct ServerState {
+  ServerState(ServerOptions o, Handler h) : options(std::move(o)), handler(std::move(h)) {}
+
+  void Register(const std::shared_ptr<Session>& s) {
+    std::lock_guard lock(mu);
+    sessions.emplace(s.get(), s);
+  }
+  void Unregister(Session* s) {
+    std::lock_guard lock(mu);
+    sessions.erase(s);
+    if (sessions.empty()) sessions_cv.notify_all();
+  }
+  std::vector<std::shared_ptr<Session>> LiveSessions() {
+    std::vector<std::shared_ptr<Session>> out;
+    std::lock_guard lock(mu);
+    for (auto& [ptr, weak] : sessions) {
+      if (auto s = weak.lock()) out.push_back(std::move(s));
+    }
+    return out;
+  }
+
+  const ServerOptions options;
+  const Handler handler;
+  std::atomic<bool> stopping{false};
+  // Set when Stop's grace period ran out: streaming responses give up at their next write.
+  std::atomic<bool> abandon_streams{false};
+
+  std::mutex mu;
+  std::condition_variable sessions_cv;
+  std::unordered_map<Session*, std::weak_ptr<Session>> sessions;  // GUARDED_BY(mu)
+};
+
+class Session : public std::enable_shared_from_this<Session> {
+ public:
+  Session(tcp::socket socket, ServerState* server)
+      : remote_ip_(RemoteIp(socket)), stream_(std::move(socket)), server_(server) {}
+
+  ~Session() { server_->Unregister(this); }
+
+  net::any_io_executor executor() { return stream_.get_executor(); }
+
+  void Start() {
+    net::dispatch(stream_.get_executor(),
+                  [self = shared_from_this()] { self->WaitForRequest(); });
+  }
+
+  // Runs on the session's strand. Idle keep-alive connections close now; a request in
+  // progress completes and then closes.
+  void OnServerStop() {
+    if (state_ == State::kIdle || state_ == State::kClosing) CloseNow();
+  }
+
+  // Closes immediately. On the strand, or from any thread once no I/O thread runs.
+  void CloseNow() {
+    state_ = State::kClosed;
+    beast::error_code ec;
+    stream_.socket().shutdown(tcp::socket::shutdown_both, ec);
+    stream_.close();
+  }
+
+ private:
+  enum class State { kIdle, kBusy, kClosing, kClosed };
+
+  std::chrono::seconds ReadTimeout() const {
+    return std::chrono::seconds(server_->options.read_timeout_seconds);
+  }
+
+  // Waits for the first byte of the next request separately from reading it, so a quiet
+  // keep-alive connection is governed by the idle timeout and an active one by the read
+  // timeout.
+  void WaitForRequest() {
+    state_ = State::kIdle;
+    if (server_->stopping.load()) {
+      CloseNow();
+      return;
+    }
+    if (buffer_.size() > 0) {  // a pipelined request is already buffered
+      ReadHeader();
+      return;
+    }
+    stream_.expires_after(first_request_
+                              ? ReadTimeout()
+                              : std::chrono::seconds(server_->options.idle_timeout_seconds));
+    stream_.async_read_some(buffer_.prepare(kFirstReadBytes),
+                            [self = shared_from_this()](beast::error_code ec, size_t n) {
+                              if (ec || self->state_ == State::kClosed) {
+                                self->CloseNow();
+                                return;
+                              }
+                              self->buffer_.commit(n);
+                              self->ReadHeader();
+                            });
+  }
+
+  void ReadHeader() {
+    state_ = State::kBusy;
+    started_ = Clock::now();
+    log_method_ = "-";
+    log_target_ = "-";
+    head_request_ = false;
+    parser_.emplace();
+    parser_->body_limit(server_->options.max_body_bytes);
+    parser_->header_limit(kMaxHeaderBytes);
+    // One deadline for the whole request, header and body.
+    stream_.expires_after(ReadTimeout());
+    bhttp::async_read_header(stream_, buffer_, *parser_,
+                             [self = shared_from_this()](beast::error_code ec, size_t) {
+                               self->OnHeader(ec);
+                             });
+  }
+
+  void OnHeader(beast::error_code ec) {
+    if (ec) {
+      HandleReadError(ec);
+      return;
+    }
+    const auto& req = parser_->get();
+    log_method_ = std::string(req.method_string());
+    log_target_ = std::string(req.target());
+    if (parser_->is_done()) {
+      Dispatch();
+      return;
+    }
+    // Clients that ask first (curl does for large bodies) would otherwise wait before sending.
+    if (req.version() >= 11 && IEquals(ToStd(req[bhttp::field::expect]), "100-continue")) {
+      auto cont = std::make_shared<bhttp::response<bhttp::empty_body>>(bhttp::status::continue_,
+                                                                         req.version());
+      bhttp::async_write(stream_, *cont,
+                         [self = shared_from_this(), cont](beast::error_code ec, size_t) {
+                           if (ec) {
+                             self->CloseNow();
+                             return;
+                           }
+                           self->ReadBody();
+                         });
+      return;
+    }
+    ReadBody();
+  }
+
+  void ReadBody() {
+    bhttp::async_read(stream_, buffer_, *parser_,
+                      [self = shared_from_this()](beast::error_code ec, size_t) {
+                        if (ec) {
+                          self->HandleReadError(ec);
+                        } else {
+                          self->Dispatch();
+                        }
+                      });
+  }
+
+  void HandleReadError(beast::error_code ec) {
+    if (ec == bhttp::error::body_limit) {
+      // The header is complete by now (the limit is checked against Content-Length or
+      // while reading chunks), so the log line can name the request.
+      log_method_ = std::string(parser_->get().method_string());
+      log_target_ = std::string(parser_->get().target());
+      Status st(StatusCode::kPayloadTooLarge,
+                fmt::format("request body exceeds {} bytes", server_->options.max_body_bytes));
+      SendResponse(ProblemResponse(st), 11, /*keep_alive=*/false);
+      return;
+    }
+    if (ec == bhttp::error::header_limit) {
+      SendResponse(ProblemResponse(InvalidArgument("request header fields too large")), 11, false);
+      return;
+    }
+    // The peer closed or went silent mid-request, or Stop cancelled us: nobody to answer.
+    if (ec == bhttp::error::end_of_stream || ec == bhttp::error::partial_message ||
+        ec == beast::error::timeout || ec.category() != bhttp::make_error_code(bhttp::error::bad_target).category()) {
+      CloseNow();
+      return;
+    }
+    SendResponse(ProblemResponse(InvalidArgument("malformed HTTP request: " + ec.message())), 11,
+                 false);
+  }
+
+  void Dispatch() {
+    auto& msg = parser_->get();
+    const unsigned version = msg.version();
+    const bool client_keep_alive = msg.keep_alive();
+
+    Request req;
+    req.method = ToMethod(msg.method());
+    head_request_ = req.method == Method::kHead;
+    req.target = std::string(msg.target());
+    std::string_view target = req.target;
+    size_t q = target.find('?');
+    std::optional<std::string> path = PercentDecode(target.substr(0, q), false);
+    if (q != std::string_view::npos) req.query = ParseQueryString(target.substr(q + 1));
+    for (const auto& field : msg) {
+      req.headers.Add(std::string(field.name_string()), std::string(field.value()));
+    }
+    req.body = std::move(msg.body());
+    req.remote_ip = remote_ip_;
+    parser_.reset();
+
+    Response res;
+    if (!path) {
+      res = ProblemResponse(InvalidArgument("malformed percent-encoding in request path"));
+    } else {
+      req.path = std::move(*path);
+      res = CallHandler(req);
+    }
+
+    // Checked after the handler so a Stop during a slow request still closes the connection.
+    bool keep_alive = client_keep_alive && !server_->stopping.load();
+    if (res.stream) {
+      SendStreamed(res, version, keep_alive);
+    } else {
+      SendResponse(std::move(res), version, keep_alive);
+    }
+  }
+
+  Response CallHandler(Request& req) {
+    try {
+      return server_->handler(req);
+    } catch (const std::exception& e) {
+      return ProblemResponse(
+          Internal(fmt::format("handler for {} {} threw: {}", log_method_, log_target_, e.what())));
+    } catch (...) {
+      return ProblemResponse(Internal(
+          fmt::format("handler for {} {} threw a non-standard exception", log_method_, log_target_)));
+    }
+  }
+
+  void SendResponse(Response r, unsigned version, bool keep_alive) {
+    auto res = std::make_shared<bhttp::response<bhttp::string_body>>();
+    res->result(static_cast<unsigned>(r.status));
+    res->version(version);
+    // These statuses must not carry a body (and Beast refuses to frame one).
+    bool bodiless = r.status == 204 || r.status == 304 || (r.status >= 100 && r.status < 200);
+    FillHeaders(res->base(), r, !bodiless);
+    const size_t body_size = r.body.size();
+    if (!bodiless && !head_request_) res->body() = std::move(r.body);
+    res->keep_alive(keep_alive);
+    res->prepare_payload();
+    // A HEAD answer announces the length the GET would have, without sending it.
+    if (!bodiless && head_request_) res->content_length(body_size);
+
+    const int status = r.status;
+    stream_.expires_after(ReadTimeout());
+    bhttp::async_write(stream_, *res,
+                       [self = shared_from_this(), res, keep_alive, status](beast::error_code ec,
+                                                                            size_t) {
+                         self->LogRequest(status);
+                         if (ec) {
+                           self->CloseNow();
+                         } else if (!keep_alive) {
+                           self->CloseGracefully();
+                         } else {
+                           self->first_request_ = false;
+                           self->WaitForRequest();
+                         }
+                       });
+  }
+
+  // The BodyWriter is synchronous by contract, so the body is written synchronously on this
+  // strand; nothing else touches the socket meanwhile.
+  void SendStreamed(Response& r, unsigned version, bool keep_alive) {
+    // HTTP/1.0 has no chunked encoding: the body ends when the connection does.
+    const bool chunked = version >= 11;
+    if (!chunked) keep_alive = false;
+
+    bhttp::response<bhttp::empty_body> head;
+    head.result(static_cast<unsigned>(r.status));
+    head.version(version);
+    FillHeaders(head.base(), r, true);
+    head.keep_alive(keep_alive);
+    if (chunked) head.chunked(true);
+    std::ostringstream os;
+    os << head.base();
+
+    beast::error_code ec;
+    stream_.socket().non_blocking(true, ec);
+    const int fd = stream_.socket().native_handle();
+    const auto timeout = std::chrono::duration_cast<std::chrono::milliseconds>(ReadTimeout());
+    bool ok = !ec && SendAll(fd, os.str(), timeout, server_->abandon_streams);
+
+    std::string frame;
+    auto sink = [&](std::string_view piece) -> bool {
+      if (!ok || server_->abandon_streams.load()) return ok = false;
+      if (piece.empty()) return true;  // an empty chunk would end the body
+      if (!chunked) return ok = SendAll(fd, piece, timeout, server_->abandon_streams);
+      frame.clear();
+      fmt::format_to(std::back_inserter(frame), "{:x}\r\n", piece.size());
+      frame.append(piece);
+      frame.append("\r\n");
+      return ok = SendAll(fd, frame, timeout, server_->abandon_streams);
+    };
+    if (ok && !head_request_) {
+      try {
+        r.stream(sink);
+      } catch (const std::exception& e) {
+        spdlog::error("stream writer for {} {} threw: {}", log_method_, log_target_, e.what());
+        ok = false;
+      } catch (...) {
+        spdlog::error("stream writer for {} {} threw a non-standard exception", log_method_,
+                      log_target_);
+        ok = false;
+      }
+    }
+    if (ok && chunked && !head_request_) ok = SendAll(fd, "0\r\n\r\n", timeout, server_->abandon_streams);
+
+    LogRequest(r.status);
+    // A truncated body must not be followed by another response: the client would misparse it.
+    if (!ok) {
+      CloseNow();
+    } else if (!keep_alive) {
+      CloseGracefully();
+    } else {
+      first_request_ = false;
+      WaitForRequest();
+    }
+  }
+
+  void CloseGracefully() {
+    state_ = State::kClosing;
+    if (server_->stopping.load() && server_->abandon_streams.load()) {
+      CloseNow();
+      return;
+    }
+    beast::error_code ec;
+    stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+    if (ec) {
+      CloseNow();
+      return;
+    }
+    stream_.expires_after(kLingerTime);
+    Drain();
+  }
+
+  void Drain() {
+    stream_.async_read_some(net::buffer(drain_),
+                            [self = shared_from_this()](beast::error_code ec, size_t) {
+                              if (ec || self->state_ == State::kClosed) {
+                                self->CloseNow();
+                              } else {
+                                self->Drain();
+                              }
+                            });
+  }
+
+  void LogRequest(int status) {
+    double ms = std::chrono::duration<double, std::milli>(Clock::now() - started_).count();
+    spdlog::info("{} {} {} {:.1f}ms {}", log_method_, log_target_, status, ms, remote_ip_);
+  }
+
+  const std::string remote_ip_;
+  beast::tcp_stream stream_;
+  ServerState* const server_;
+  beast::flat_buffer buffer_;
+  std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
+  State state_ = State::kIdle;
+  bool first_request_ = true;
+  bool head_request_ = false;
+  Clock::time_point started_ = Clock::now();
+  std::string log_method_ = "-";
+  std::string log_target_ = "-";
+  std::array<char, 4096> drain_{};
+};
+
+}  // namespace server_internal
+
+struct Server::Impl : server_internal::ServerState {
+  Impl(ServerOptions o, Handler h)
+      : ServerState(std::move(o), std::move(h)),
+        thread_count(options.threads > 0
+                         ? options.threads
+                         : std::max(1, static_cast<int>(std::thread::hardware_concurrency()))),
+        ioc(thread_count) {}
+
+  void DoAccept();
+  void OnAccept(beast::error_code ec, tcp::socket socket);
+
+  const int thread_count;
+  std::atomic<uint16_t> bound_port{0};
+  net::io_context ioc;
+  std::optional<tcp::acceptor> acceptor;  // runs on its own strand
+  std::optional<net::steady_timer> accept_retry;
+  std::vector<std::thread> threads;
+
+  std::mutex lifecycle_mu;  // serialises Start and Stop
+  bool started = false;     // GUARDED_BY(lifecycle_mu)
+  bool stopped = false;     // GUARDED_BY(lifecycle_mu)
+};
+
+void Server::Impl::DoAccept() {
+  acceptor->async_accept(net::make_strand(ioc),
+                         [this](beast::error_code ec, tcp::socket socket) {
+                           OnAccept(ec, std::move(socket));
+                         });
+}
+
+void Server::Impl::OnAccept(beast::error_code ec, tcp::socket socket) {
+  if (!acceptor->is_open() || ec == net::error::operation_aborted) return;
+  if (ec) {
+    // Typically out of file descriptors: back off instead of spinning on the error.
+    spdlog::warn("accept failed: {}", ec.message());
+    accept_retry->expires_after(kAcceptRetryDelay);
+    accept_retry->async_wait([this](beast::error_code wait_ec) {
+      if (!wait_ec && acceptor->is_open()) DoAccept();
+    });
+    return;
+  }
+  if (stopping.load()) return;  // the socket closes as it goes out of scope
+  beast::error_code opt_ec;
+  socket.set_option(tcp::no_delay(true), opt_ec);
+  auto session = std::make_shared<server_internal::Session>(std::move(socket), this);
+  Register(session);
+  session->Start();
+  DoAccept();
+}
+
+Server::Server(ServerOptions options, Handler handler)
+    : impl_(std::make_unique<Impl>(std::move(options), std::move(handler))) {}
+
+Server::~Server() { Stop(); }
+
+uint16_t Server::port() const { return impl_->bound_port.load(); }
+
+Result<uint16_t> Server::Start() {
+  Impl& s = *impl_;
+  std::lock_guard lifecycle(s.lifecycle_mu);
+  if (s.started) return Status(StatusCode::kInternal, "server already started");
+  const std::string& host = s.options.host;
+  const uint16_t port = s.options.port;
+
+  beast::error_code ec;
+  tcp::endpoint endpoint;
+  net::ip::address address = net::ip::make_address(host, ec);
+  if (!ec) {
+    endpoint = tcp::endpoint(address, port);
+  } else {
+    tcp::resolver resolver(s.ioc);
+    auto results = resolver.resolve(host, std::to_string(port), ec);
+    if (ec || results.empty()) {
+      return InvalidArgument(fmt::format("cannot resolve listen address {}: {}", host,
+                                         ec ? ec.message() : "no addresses"));
+    }
+    endpoint = results.begin()->endpoint();
+  }
+
+  auto fail = [&](std::string_view what) {
+    s.acceptor.reset();
+    s.accept_retry.reset();
+    if (ec == net::error::address_in_use) {
+      return Unavailable(fmt::format("cannot listen on {}:{}: address already in use", host, port));
+    }
+    return Unavailable(fmt::format("cannot listen on {}:{}: {}: {}", host, port, what, ec.message()));
+  };
+  s.acceptor.emplace(net::make_strand(s.ioc));
+  s.accept_retry.emplace(s.acceptor->get_executor());
+  if (s.acceptor->open(endpoint.protocol(), ec)) return fail("open");
+  if (s.acceptor->set_option(net::socket_base::reuse_address(true), ec)) return fail("setsockopt");
+  if (s.acceptor->bind(endpoint, ec)) return fail("bind");
+  if (s.acceptor->listen(net::socket_base::max_listen_connections, ec)) return fail("listen");
+  uint16_t bound = s.acceptor->local_endpoint(ec).port();
+  if (ec) return fail("local_endpoint");
+  s.bound_port = bound;
+  s.started = true;
+
+  s.DoAccept();
+  s.threads.reserve(s.thread_count);
+  for (int i = 0; i < s.thread_count; ++i) {
+    s.threads.emplace_back([&s] {
+      // Handlers catch their own exceptions; this only guards the loop against library bugs.
+      for (;;) {
+        try {
+          s.ioc.run();
+          return;
+        } catch (const std::exception& e) {
+          spdlog::error("I/O thread caught exception: {}", e.what());
+        }
+      }
+    });
+  }
+  spdlog::info("listening on {}:{} with {} threads", host, bound, s.thread_count);
+  return bound;
+}
+
+void Server::Stop(int grace_seconds) {
+  Impl& s = *impl_;
+  std::lock_guard lifecycle(s.lifecycle_mu);
+  if (!s.started || s.stopped) return;
+  s.stopped = true;
+  s.stopping = true;
+
+  net::post(s.acceptor->get_executor(), [&s] {
+    beast::error_code ec;
+    s.acceptor->close(ec);
+    s.accept_retry->cancel();
+  });
+  for (auto& session : s.LiveSessions()) {
+    net::post(session->executor(), [session] { session->OnServerStop(); });
+  }
+
+  {
+    std::unique_lock lock(s.mu);
+    s.sessions_cv.wait_until(lock, Clock::now() + std::chrono::seconds(std::max(0, grace_seconds)),
+                             [&s] { return s.sessions.empty(); });
+  }
+  s.abandon_streams = true;
+  auto remaining = s.LiveSessions();
+  if (!remaining.empty()) {
+    spdlog::warn("stop: grace period over, closing {} connection(s)", remaining.size());
+    for (auto& session : remaining) {
+      net::post(session->executor(), [session] { session->CloseNow(); });
+    }
+  }
+
+  s.ioc.stop();
+  // Joining waits for handlers still running; they cannot be interrupted.
+  for (auto& t : s.threads) t.join();
+  s.threads.clear();
+
+  // No I/O thread runs any more, so sockets can be closed from here.
+  for (auto& session : remaining) session->CloseNow();
+  remaining.clear();
+  beast::error_code ec;
+  s.acceptor->close(ec);
+  spdlog::info("server stopped");
+}
+
+}  // namespace leadline::http
