@@ -13,6 +13,7 @@ const char* StatusCodeName(StatusCode code) {
     case StatusCode::kConflict: return "CONFLICT";
     case StatusCode::kPreconditionFailed: return "PRECONDITION_FAILED";
     case StatusCode::kPayloadTooLarge: return "PAYLOAD_TOO_LARGE";
+    case StatusCode::kMethodNotAllowed: return "METHOD_NOT_ALLOWED";
     case StatusCode::kUnsupportedMediaType: return "UNSUPPORTED_MEDIA_TYPE";
     case StatusCode::kValidationFailed: return "VALIDATION_FAILED";
     case StatusCode::kRateLimited: return "RATE_LIMITED";

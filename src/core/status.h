@@ -21,6 +21,7 @@ enum class StatusCode {
   kConflict,            // state forbids the action (e.g. compliance) -> 409
   kPreconditionFailed,  // stale If-Match version -> 412
   kPayloadTooLarge,     // body over the limit -> 413
+  kMethodNotAllowed,     // known path, other method -> 405
   kUnsupportedMediaType,  // -> 415
   kValidationFailed,    // well-formed but invalid fields -> 422
   kRateLimited,         // -> 429

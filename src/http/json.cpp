@@ -18,24 +18,98 @@ constexpr int kMaxDepth = 64;
 
 std::string ParseErrorReason(simdjson::error_code code) {
   switch (code) {
-    case simdjson::UTF8_ERROR: return "invalid UTF-8";
-    case simdjson::EMPTY: return "malformed JSON: empty document";
-    case simdjson::DEPTH_ERROR: return "malformed JSON: nesting deeper than 64 levels";
-    case simdjson::STRING_ERROR: return "malformed JSON: invalid string";
-    case simdjson::UNCLOSED_STRING: return "malformed JSON: unterminated string";
-    case simdjson::UNESCAPED_CHARS: return "malformed JSON: unescaped control character in string";
+    case simdjson::UTF8_ERROR:
+      return "invalid UTF-8";
+    case simdjson::EMPTY:
+      return "malformed JSON: empty document";
+    case simdjson::DEPTH_ERROR:
+      return "malformed JSON: nesting deeper than 64 levels";
+    case simdjson::STRING_ERROR:
+      return "malformed JSON: invalid string";
+    case simdjson::UNCLOSED_STRING:
+      return "malformed JSON: unterminated string";
+    case simdjson::UNESCAPED_CHARS:
+      return "malformed JSON: unescaped control character in string";
     case simdjson::NUMBER_ERROR:
-    case simdjson::NUMBER_OUT_OF_RANGE: return "malformed JSON: invalid number";
+    case simdjson::NUMBER_OUT_OF_RANGE:
+      return "malformed JSON: invalid number";
     case simdjson::T_ATOM_ERROR:
     case simdjson::F_ATOM_ERROR:
-    case simdjson::N_ATOM_ERROR: return "malformed JSON: invalid literal";
-    case simdjson::TRAILING_CONTENT: return "malformed JSON: trailing content";
-    case simdjson::INCOMPLETE_ARRAY_OR_OBJECT: return "malformed JSON: unexpected end of input";
-    case simdjson::CAPACITY: return "malformed JSON: document too large";
-    case simdjson::MEMALLOC: return "malformed JSON: out of memory";
-    case simdjson::TAPE_ERROR: return "malformed JSON: syntax error";
-    default: return std::string("malformed JSON: ") + simdjson::error_message(code);
+    case simdjson::N_ATOM_ERROR:
+      return "malformed JSON: invalid literal";
+    case simdjson::TRAILING_CONTENT:
+      return "malformed JSON: trailing content";
+    case simdjson::INCOMPLETE_ARRAY_OR_OBJECT:
+      return "malformed JSON: unexpected end of input";
+    case simdjson::CAPACITY:
+      return "malformed JSON: document too large";
+    case simdjson::MEMALLOC:
+      return "malformed JSON: out of memory";
+    case simdjson::TAPE_ERROR:
+      return "malformed JSON: syntax error";
+    default:
+      return std::string("malformed JSON: ") + simdjson::error_message(code);
   }
+}
+
+// What simdjson accepts as an integer: int64 when negative, uint64 otherwise.
+bool FitsIn64Bits(std::string_view literal) {
+  const char* first = literal.data();
+  const char* last = first + literal.size();
+  if (literal.front() == '-') {
+    int64_t v;
+    return std::from_chars(first, last, v).ec == std::errc();
+  }
+  uint64_t v;
+  return std::from_chars(first, last, v).ec == std::errc();
+}
+
+// simdjson 3.0 rejects integer literals that do not fit in 64 bits, while JSON allows them and
+// we keep them as doubles. On a number error the document is retried with such literals
+// turned into fractions ("123...9" -> "123...9.0"), which simdjson parses as doubles.
+// Returns nullopt when there is nothing to rewrite.
+std::optional<std::string> WidenBigIntegers(std::string_view text) {
+  std::string out;
+  bool changed = false;
+  size_t copied = 0;
+  bool in_string = false;
+  for (size_t i = 0; i < text.size(); ++i) {
+    char c = text[i];
+    if (in_string) {
+      if (c == '\\') {
+        ++i;
+      } else if (c == '"') {
+        in_string = false;
+      }
+      continue;
+    }
+    if (c == '"') {
+      in_string = true;
+      continue;
+    }
+    if (c != '-' && (c < '0' || c > '9')) continue;
+    size_t end = i + (c == '-' ? 1 : 0);
+    size_t digits_start = end;
+    while (end < text.size() && text[end] >= '0' && text[end] <= '9') ++end;
+    bool fraction_or_exponent =
+        end < text.size() && (text[end] == '.' || text[end] == 'e' || text[end] == 'E');
+    if (!fraction_or_exponent && end > digits_start && !FitsIn64Bits(text.substr(i, end - i))) {
+      out.append(text.substr(copied, end - copied));
+      out += ".0";
+      copied = end;
+      changed = true;
+    }
+    // Skip the rest of the token so its digits are not seen as another number.
+    while (end < text.size() &&
+           ((text[end] >= '0' && text[end] <= '9') || text[end] == '.' || text[end] == 'e' ||
+            text[end] == 'E' || text[end] == '+' || text[end] == '-')) {
+      ++end;
+    }
+    i = end - 1;
+  }
+  if (!changed) return std::nullopt;
+  out.append(text.substr(copied));
+  return out;
 }
 
 Status DepthError() { return InvalidArgument(ParseErrorReason(simdjson::DEPTH_ERROR)); }
@@ -141,8 +215,12 @@ size_t Utf8SequenceLength(std::string_view s, size_t i, size_t& bad_len) {
 
 void WriteValue(Writer& w, const Value& v) {
   switch (v.type()) {
-    case Value::Type::kNull: w.Null(); return;
-    case Value::Type::kBool: w.Bool(v.as_bool()); return;
+    case Value::Type::kNull:
+      w.Null();
+      return;
+    case Value::Type::kBool:
+      w.Bool(v.as_bool());
+      return;
     case Value::Type::kNumber:
       if (v.is_integer()) {
         w.Int(v.as_int());
@@ -150,7 +228,9 @@ void WriteValue(Writer& w, const Value& v) {
         w.Double(v.as_double());
       }
       return;
-    case Value::Type::kString: w.String(v.as_string()); return;
+    case Value::Type::kString:
+      w.String(v.as_string());
+      return;
     case Value::Type::kArray:
       w.BeginArray();
       for (const Value& item : v.items()) WriteValue(w, item);
@@ -220,6 +300,11 @@ Result<Value> Parse(std::string_view text) {
   simdjson::dom::parser parser;
   simdjson::dom::element root;
   simdjson::error_code code = parser.parse(text.data(), text.size(), true).get(root);
+  if (code == simdjson::NUMBER_ERROR) {
+    if (auto widened = WidenBigIntegers(text)) {
+      code = parser.parse(widened->data(), widened->size(), true).get(root);
+    }
+  }
   if (code != simdjson::SUCCESS) return InvalidArgument(ParseErrorReason(code));
   Value out;
   Status error;
@@ -346,13 +431,27 @@ void AppendQuoted(std::string& out, std::string_view s) {
       continue;
     }
     switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\b': out += "\\b"; break;
-      case '\f': out += "\\f"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\b':
+        out += "\\b";
+        break;
+      case '\f':
+        out += "\\f";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
       default:
         out += "\\u00";
         out += kHex[c >> 4];

@@ -53,14 +53,22 @@ std::string Decode(std::string_view s, bool plus_is_space, bool& ok) {
 
 const char* MethodName(Method m) {
   switch (m) {
-    case Method::kGet: return "GET";
-    case Method::kPost: return "POST";
-    case Method::kPut: return "PUT";
-    case Method::kPatch: return "PATCH";
-    case Method::kDelete: return "DELETE";
-    case Method::kHead: return "HEAD";
-    case Method::kOptions: return "OPTIONS";
-    case Method::kOther: return "OTHER";
+    case Method::kGet:
+      return "GET";
+    case Method::kPost:
+      return "POST";
+    case Method::kPut:
+      return "PUT";
+    case Method::kPatch:
+      return "PATCH";
+    case Method::kDelete:
+      return "DELETE";
+    case Method::kHead:
+      return "HEAD";
+    case Method::kOptions:
+      return "OPTIONS";
+    case Method::kOther:
+      return "OTHER";
   }
   return "OTHER";
 }
@@ -98,7 +106,8 @@ std::vector<std::pair<std::string, std::string>> ParseQueryString(std::string_vi
     if (piece.empty()) continue;  // "a=1&&b=2" and a trailing '&' carry no parameter
     size_t eq = piece.find('=');
     std::string_view key = piece.substr(0, eq);
-    std::string_view value = eq == std::string_view::npos ? std::string_view() : piece.substr(eq + 1);
+    std::string_view value =
+        eq == std::string_view::npos ? std::string_view() : piece.substr(eq + 1);
     bool ok = true;
     std::string k = Decode(key, true, ok);
     std::string v = Decode(value, true, ok);

@@ -59,10 +59,8 @@ Response Router::Dispatch(Request& request) const {
     allow += MethodName(route.method);
   }
   if (!allow.empty()) {
-    Response r = ProblemResponse(Status(StatusCode::kInvalidArgument,
-                                        "method not allowed for this resource")
-                                     .WithType("method-not-allowed"));
-    r.status = 405;
+    Response r = ProblemResponse(
+        Status(StatusCode::kMethodNotAllowed, "method not allowed for this resource"));
     r.SetHeader("Allow", allow);
     return r;
   }

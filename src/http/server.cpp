@@ -19,6 +19,8 @@
 #include <unordered_map>
 #include <vector>
 
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
@@ -26,8 +28,6 @@
 #include <boost/asio/strand.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
-#include <fmt/format.h>
-#include <spdlog/spdlog.h>
 
 #include "http/problem.h"
 
@@ -51,14 +51,22 @@ constexpr int kStreamPollSliceMs = 250;
 
 Method ToMethod(bhttp::verb v) {
   switch (v) {
-    case bhttp::verb::get: return Method::kGet;
-    case bhttp::verb::post: return Method::kPost;
-    case bhttp::verb::put: return Method::kPut;
-    case bhttp::verb::patch: return Method::kPatch;
-    case bhttp::verb::delete_: return Method::kDelete;
-    case bhttp::verb::head: return Method::kHead;
-    case bhttp::verb::options: return Method::kOptions;
-    default: return Method::kOther;
+    case bhttp::verb::get:
+      return Method::kGet;
+    case bhttp::verb::post:
+      return Method::kPost;
+    case bhttp::verb::put:
+      return Method::kPut;
+    case bhttp::verb::patch:
+      return Method::kPatch;
+    case bhttp::verb::delete_:
+      return Method::kDelete;
+    case bhttp::verb::head:
+      return Method::kHead;
+    case bhttp::verb::options:
+      return Method::kOptions;
+    default:
+      return Method::kOther;
   }
 }
 
@@ -92,7 +100,8 @@ bool IsFramingHeader(std::string_view name) {
 template <class Fields>
 void FillHeaders(bhttp::header<false, Fields>& h, const Response& r, bool with_content_type) {
   h.set(bhttp::field::date, HttpDate());
-  if (with_content_type && !r.content_type.empty()) h.set(bhttp::field::content_type, r.content_type);
+  if (with_content_type && !r.content_type.empty())
+    h.set(bhttp::field::content_type, r.content_type);
   for (const auto& [name, value] : r.headers) {
     if (name.find_first_of("\r\n:") != std::string::npos ||
         value.find_first_of("\r\n") != std::string::npos) {
@@ -109,9 +118,11 @@ void FillHeaders(bhttp::header<false, Fields>& h, const Response& r, bool with_c
 }
 
 // Writes all of `data` to a non-blocking socket. Asio's synchronous writes have no timeout,
-// and a stalled client must not pin an I/O thread forever.
+// and a stalled client must not pin an I/O thread forever. A non-positive timeout waits as
+// long as it takes (or until `abandon`).
 bool SendAll(int fd, std::string_view data, std::chrono::milliseconds timeout,
              const std::atomic<bool>& abandon) {
+  const bool bounded = timeout.count() > 0;
   const auto deadline = Clock::now() + timeout;
   size_t off = 0;
   while (off < data.size()) {
@@ -123,9 +134,12 @@ bool SendAll(int fd, std::string_view data, std::chrono::milliseconds timeout,
     if (n < 0 && errno == EINTR) continue;
     if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
       if (abandon.load()) return false;
-      auto left =
-          std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count();
-      if (left <= 0) return false;
+      long long left = kStreamPollSliceMs;
+      if (bounded) {
+        left =
+            std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count();
+        if (left <= 0) return false;
+      }
       pollfd pfd{fd, POLLOUT, 0};
       int rc = ::poll(&pfd, 1, static_cast<int>(std::min<long long>(left, kStreamPollSliceMs)));
       if (rc < 0 && errno != EINTR) return false;
@@ -201,8 +215,7 @@ class Session : public std::enable_shared_from_this<Session> {
   net::any_io_executor executor() { return stream_.get_executor(); }
 
   void Start() {
-    net::dispatch(stream_.get_executor(),
-                  [self = shared_from_this()] { self->WaitForRequest(); });
+    net::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->WaitForRequest(); });
   }
 
   // Runs on the session's strand. Idle keep-alive connections close now; a request in
@@ -226,6 +239,15 @@ class Session : public std::enable_shared_from_this<Session> {
     return std::chrono::seconds(server_->options.read_timeout_seconds);
   }
 
+  // A non-positive timeout in the options means "no timeout".
+  void SetDeadline(std::chrono::seconds timeout) {
+    if (timeout.count() > 0) {
+      stream_.expires_after(timeout);
+    } else {
+      stream_.expires_never();
+    }
+  }
+
   // Waits for the first byte of the next request separately from reading it, so a quiet
   // keep-alive connection is governed by the idle timeout and an active one by the read
   // timeout.
@@ -239,9 +261,8 @@ class Session : public std::enable_shared_from_this<Session> {
       ReadHeader();
       return;
     }
-    stream_.expires_after(first_request_
-                              ? ReadTimeout()
-                              : std::chrono::seconds(server_->options.idle_timeout_seconds));
+    SetDeadline(first_request_ ? ReadTimeout()
+                               : std::chrono::seconds(server_->options.idle_timeout_seconds));
     stream_.async_read_some(buffer_.prepare(kFirstReadBytes),
                             [self = shared_from_this()](beast::error_code ec, size_t n) {
                               if (ec || self->state_ == State::kClosed) {
@@ -263,11 +284,10 @@ class Session : public std::enable_shared_from_this<Session> {
     parser_->body_limit(server_->options.max_body_bytes);
     parser_->header_limit(kMaxHeaderBytes);
     // One deadline for the whole request, header and body.
-    stream_.expires_after(ReadTimeout());
-    bhttp::async_read_header(stream_, buffer_, *parser_,
-                             [self = shared_from_this()](beast::error_code ec, size_t) {
-                               self->OnHeader(ec);
-                             });
+    SetDeadline(ReadTimeout());
+    bhttp::async_read_header(
+        stream_, buffer_, *parser_,
+        [self = shared_from_this()](beast::error_code ec, size_t) { self->OnHeader(ec); });
   }
 
   void OnHeader(beast::error_code ec) {
@@ -285,7 +305,7 @@ class Session : public std::enable_shared_from_this<Session> {
     // Clients that ask first (curl does for large bodies) would otherwise wait before sending.
     if (req.version() >= 11 && IEquals(ToStd(req[bhttp::field::expect]), "100-continue")) {
       auto cont = std::make_shared<bhttp::response<bhttp::empty_body>>(bhttp::status::continue_,
-                                                                         req.version());
+                                                                       req.version());
       bhttp::async_write(stream_, *cont,
                          [self = shared_from_this(), cont](beast::error_code ec, size_t) {
                            if (ec) {
@@ -327,7 +347,8 @@ class Session : public std::enable_shared_from_this<Session> {
     }
     // The peer closed or went silent mid-request, or Stop cancelled us: nobody to answer.
     if (ec == bhttp::error::end_of_stream || ec == bhttp::error::partial_message ||
-        ec == beast::error::timeout || ec.category() != bhttp::make_error_code(bhttp::error::bad_target).category()) {
+        ec == beast::error::timeout ||
+        ec.category() != bhttp::make_error_code(bhttp::error::bad_target).category()) {
       CloseNow();
       return;
     }
@@ -379,8 +400,8 @@ class Session : public std::enable_shared_from_this<Session> {
       return ProblemResponse(
           Internal(fmt::format("handler for {} {} threw: {}", log_method_, log_target_, e.what())));
     } catch (...) {
-      return ProblemResponse(Internal(
-          fmt::format("handler for {} {} threw a non-standard exception", log_method_, log_target_)));
+      return ProblemResponse(Internal(fmt::format(
+          "handler for {} {} threw a non-standard exception", log_method_, log_target_)));
     }
   }
 
@@ -399,20 +420,20 @@ class Session : public std::enable_shared_from_this<Session> {
     if (!bodiless && head_request_) res->content_length(body_size);
 
     const int status = r.status;
-    stream_.expires_after(ReadTimeout());
-    bhttp::async_write(stream_, *res,
-                       [self = shared_from_this(), res, keep_alive, status](beast::error_code ec,
-                                                                            size_t) {
-                         self->LogRequest(status);
-                         if (ec) {
-                           self->CloseNow();
-                         } else if (!keep_alive) {
-                           self->CloseGracefully();
-                         } else {
-                           self->first_request_ = false;
-                           self->WaitForRequest();
-                         }
-                       });
+    SetDeadline(ReadTimeout());
+    bhttp::async_write(
+        stream_, *res,
+        [self = shared_from_this(), res, keep_alive, status](beast::error_code ec, size_t) {
+          self->LogRequest(status);
+          if (ec) {
+            self->CloseNow();
+          } else if (!keep_alive) {
+            self->CloseGracefully();
+          } else {
+            self->first_request_ = false;
+            self->WaitForRequest();
+          }
+        });
   }
 
   // The BodyWriter is synchronous by contract, so the body is written synchronously on this
@@ -460,7 +481,8 @@ class Session : public std::enable_shared_from_this<Session> {
         ok = false;
       }
     }
-    if (ok && chunked && !head_request_) ok = SendAll(fd, "0\r\n\r\n", timeout, server_->abandon_streams);
+    if (ok && chunked && !head_request_)
+      ok = SendAll(fd, "0\r\n\r\n", timeout, server_->abandon_streams);
 
     LogRequest(r.status);
     // A truncated body must not be followed by another response: the client would misparse it.
@@ -476,7 +498,7 @@ class Session : public std::enable_shared_from_this<Session> {
 
   void CloseGracefully() {
     state_ = State::kClosing;
-    if (server_->stopping.load() && server_->abandon_streams.load()) {
+    if (server_->abandon_streams.load()) {
       CloseNow();
       return;
     }
@@ -546,10 +568,9 @@ struct Server::Impl : server_internal::ServerState {
 };
 
 void Server::Impl::DoAccept() {
-  acceptor->async_accept(net::make_strand(ioc),
-                         [this](beast::error_code ec, tcp::socket socket) {
-                           OnAccept(ec, std::move(socket));
-                         });
+  acceptor->async_accept(net::make_strand(ioc), [this](beast::error_code ec, tcp::socket socket) {
+    OnAccept(ec, std::move(socket));
+  });
 }
 
 void Server::Impl::OnAccept(beast::error_code ec, tcp::socket socket) {
@@ -607,7 +628,8 @@ Result<uint16_t> Server::Start() {
     if (ec == net::error::address_in_use) {
       return Unavailable(fmt::format("cannot listen on {}:{}: address already in use", host, port));
     }
-    return Unavailable(fmt::format("cannot listen on {}:{}: {}: {}", host, port, what, ec.message()));
+    return Unavailable(
+        fmt::format("cannot listen on {}:{}: {}: {}", host, port, what, ec.message()));
   };
   s.acceptor.emplace(net::make_strand(s.ioc));
   s.accept_retry.emplace(s.acceptor->get_executor());

@@ -193,7 +193,7 @@ TEST_F(FoundationApi, WrongTypesAre422NamingTheField) {
 TEST_F(FoundationApi, UnknownRouteIs404AndWrongMethodIs405) {
   ExpectProblem(app_->Client().Get("/api/no-such-thing"), 404);
   auto r = app_->Client().Send("DELETE", "/api/auth/login", "", {});
-  EXPECT_EQ(r.status, 405);
+  ExpectProblem(r, 405);
   EXPECT_EQ(r.Header("allow"), "POST");
 }
 

@@ -73,6 +73,27 @@ TEST(JsonParse, LargeAndFractionalNumbersAreDoubles) {
   EXPECT_DOUBLE_EQ(MustParse("2e3").as_double(), 2000.0);
 }
 
+TEST(JsonParse, IntegersBeyond64BitsBecomeDoubles) {
+  Value v = MustParse("123456789012345678901234567890");
+  ASSERT_TRUE(v.is_number());
+  EXPECT_FALSE(v.is_integer());
+  EXPECT_DOUBLE_EQ(v.as_double(), 1.2345678901234568e29);
+  EXPECT_DOUBLE_EQ(MustParse("-9223372036854775809").as_double(), -9223372036854775809.0);
+
+  // Neighbours that do fit stay exact, and digits inside strings are left alone.
+  Value doc = MustParse(
+      R"({"big":[-123456789012345678901,"123456789012345678901"],"max":9223372036854775807})");
+  const Value& big = *doc.Find("big");
+  EXPECT_FALSE(big.items()[0].is_integer());
+  EXPECT_DOUBLE_EQ(big.items()[0].as_double(), -1.2345678901234568e20);
+  EXPECT_EQ(big.items()[1].as_string(), "123456789012345678901");
+  EXPECT_TRUE(doc.Find("max")->is_integer());
+  EXPECT_EQ(doc.Find("max")->as_int(), std::numeric_limits<int64_t>::max());
+
+  // Out of double range is still an error.
+  ParseError("1e400");
+}
+
 TEST(JsonParse, StringEscapesAndUnicode) {
   EXPECT_EQ(MustParse(R"("a\"b\\c\/d\n\t")").as_string(), "a\"b\\c/d\n\t");
   EXPECT_EQ(MustParse(R"("\u00e9\ud83d\ude00")").as_string(), "\xC3\xA9\xF0\x9F\x98\x80");
@@ -122,8 +143,9 @@ TEST(JsonWriter, ObjectsArraysAndCommas) {
   w.OptionalField("g", std::string("h"));
   w.Key("raw").Raw(R"({"x":[1,2]})");
   w.EndObject();
-  EXPECT_EQ(w.str(),
-            R"({"a":1,"b":[1,"x",null,true,{}],"c":[],"d":"e","f":null,"g":"h","raw":{"x":[1,2]}})");
+  EXPECT_EQ(
+      w.str(),
+      R"({"a":1,"b":[1,"x",null,true,{}],"c":[],"d":"e","f":null,"g":"h","raw":{"x":[1,2]}})");
 }
 
 TEST(JsonWriter, TopLevelScalarsAndRawInArrays) {
@@ -157,10 +179,14 @@ TEST(JsonWriter, ReplacesInvalidUtf8WithReplacementCharacter) {
     AppendQuoted(out, s);
     return out;
   };
-  EXPECT_EQ(quoted("a\xFF" "b"), "\"a" + kFffd + "b\"");
-  EXPECT_EQ(quoted("\xC3"), "\"" + kFffd + "\"");                      // truncated at end
-  EXPECT_EQ(quoted("\xE2\x82" "x"), "\"" + kFffd + "x\"");             // one per maximal subpart
-  EXPECT_EQ(quoted("\xC0\xAF"), "\"" + kFffd + kFffd + "\"");          // overlong
+  EXPECT_EQ(quoted("a\xFF"
+                   "b"),
+            "\"a" + kFffd + "b\"");
+  EXPECT_EQ(quoted("\xC3"), "\"" + kFffd + "\"");  // truncated at end
+  EXPECT_EQ(quoted("\xE2\x82"
+                   "x"),
+            "\"" + kFffd + "x\"");                             // one per maximal subpart
+  EXPECT_EQ(quoted("\xC0\xAF"), "\"" + kFffd + kFffd + "\"");  // overlong
   EXPECT_EQ(quoted("\xED\xA0\x80"), "\"" + kFffd + kFffd + kFffd + "\"");  // surrogate
   EXPECT_EQ(quoted("\xF4\x90\x80\x80"), "\"" + kFffd + kFffd + kFffd + kFffd + "\"");
   EXPECT_EQ(quoted("\x80"), "\"" + kFffd + "\"");

@@ -69,7 +69,8 @@ TEST(Problem, DefaultTypeAndTitlePerCode) {
     EXPECT_EQ(r.content_type, "application/problem+json");
     EXPECT_FALSE(r.stream);
     json::Value b = Body(r);
-    EXPECT_EQ(b.Find("type")->as_string(), std::string("https://leadline.dev/problems/") + c.suffix);
+    EXPECT_EQ(b.Find("type")->as_string(),
+              std::string("https://leadline.dev/problems/") + c.suffix);
     EXPECT_EQ(b.Find("title")->as_string(), c.title);
     EXPECT_EQ(b.Find("status")->as_int(), c.http);
     EXPECT_EQ(b.Find("detail")->as_string(), "the detail");
@@ -78,10 +79,12 @@ TEST(Problem, DefaultTypeAndTitlePerCode) {
 }
 
 TEST(Problem, PayloadTooLargeBodyIsExact) {
-  Response r = ProblemResponse(Status(StatusCode::kPayloadTooLarge, "request body exceeds 10 bytes"));
-  EXPECT_EQ(r.body,
-            R"({"type":"https://leadline.dev/problems/payload-too-large","title":"Payload Too Large",)"
-            R"("status":413,"detail":"request body exceeds 10 bytes"})");
+  Response r =
+      ProblemResponse(Status(StatusCode::kPayloadTooLarge, "request body exceeds 10 bytes"));
+  EXPECT_EQ(
+      r.body,
+      R"({"type":"https://leadline.dev/problems/payload-too-large","title":"Payload Too Large",)"
+      R"("status":413,"detail":"request body exceeds 10 bytes"})");
 }
 
 TEST(Problem, UnauthenticatedAsksForBearer) {
@@ -117,7 +120,8 @@ TEST(Problem, TypeSuffixAndExtraMembers) {
 }
 
 TEST(Problem, CallingHoursTypeForCompliance) {
-  json::Value b = Body(ProblemResponse(Conflict("outside calling hours").WithType("calling-hours")));
+  json::Value b =
+      Body(ProblemResponse(Conflict("outside calling hours").WithType("calling-hours")));
   EXPECT_EQ(b.Find("type")->as_string(), "https://leadline.dev/problems/calling-hours");
 }
 

@@ -163,8 +163,8 @@ class RawClient {
 };
 
 std::string Get(std::string_view target, std::string_view extra_headers = "") {
-  return "GET " + std::string(target) + " HTTP/1.1\r\nHost: test\r\n" +
-         std::string(extra_headers) + "\r\n";
+  return "GET " + std::string(target) + " HTTP/1.1\r\nHost: test\r\n" + std::string(extra_headers) +
+         "\r\n";
 }
 
 std::string Post(std::string_view target, std::string_view body) {
@@ -284,10 +284,11 @@ TEST_F(ServerTest, PathAndQueryAreDecoded) {
   ASSERT_TRUE(r);
   EXPECT_EQ(r->status, 200);
   EXPECT_EQ(r->Header("Content-Type"), "application/json");
-  EXPECT_EQ(r->body,
-            R"({"path":"/api/leads/a b","target":"/api/leads/a%20b?status=new&tag=x&tag=y%2Bz&q=John+Smith&empty",)"
-            R"("query":[["status","new"],["tag","x"],["tag","y+z"],["q","John Smith"],["empty",""]],)"
-            R"("tags":["x","y+z"],"q":"John Smith"})");
+  EXPECT_EQ(
+      r->body,
+      R"({"path":"/api/leads/a b","target":"/api/leads/a%20b?status=new&tag=x&tag=y%2Bz&q=John+Smith&empty",)"
+      R"("query":[["status","new"],["tag","x"],["tag","y+z"],["q","John Smith"],["empty",""]],)"
+      R"("tags":["x","y+z"],"q":"John Smith"})");
 }
 
 TEST_F(ServerTest, MalformedPathEscapeIs400) {
@@ -316,8 +317,9 @@ TEST_F(ServerTest, RequestBodiesAreDelivered) {
   ASSERT_TRUE(r);
   EXPECT_EQ(r->body, "POST:hello body:text/plain");
 
-  ASSERT_TRUE(c.Send("PATCH /echo HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n"
-                     "5\r\nhello\r\n6\r\n world\r\n0\r\n\r\n"));
+  ASSERT_TRUE(
+      c.Send("PATCH /echo HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n"
+             "5\r\nhello\r\n6\r\n world\r\n0\r\n\r\n"));
   r = c.ReadResponse();
   ASSERT_TRUE(r);
   EXPECT_EQ(r->body, "PATCH:hello world:");
@@ -326,7 +328,8 @@ TEST_F(ServerTest, RequestBodiesAreDelivered) {
 TEST_F(ServerTest, Expect100ContinueIsAnswered) {
   StartServer([](Request& req) { return Text(req.body); });
   RawClient c(port_);
-  ASSERT_TRUE(c.Send("POST /x HTTP/1.1\r\nHost: t\r\nContent-Length: 5\r\nExpect: 100-continue\r\n\r\n"));
+  ASSERT_TRUE(
+      c.Send("POST /x HTTP/1.1\r\nHost: t\r\nContent-Length: 5\r\nExpect: 100-continue\r\n\r\n"));
   auto interim = c.ReadResponse();
   ASSERT_TRUE(interim);
   EXPECT_EQ(interim->status, 100);
@@ -470,7 +473,8 @@ TEST_F(ServerTest, StreamedResponseIsChunkedAndComplete) {
     return r;
   });
   std::string expected = "id,name\n";
-  for (int i = 0; i < 2000; ++i) expected += std::to_string(i) + ",lead " + std::to_string(i) + "\n";
+  for (int i = 0; i < 2000; ++i)
+    expected += std::to_string(i) + ",lead " + std::to_string(i) + "\n";
 
   RawClient c(port_);
   ASSERT_TRUE(c.Send(Get("/export")));
@@ -486,6 +490,39 @@ TEST_F(ServerTest, StreamedResponseIsChunkedAndComplete) {
   r = c.ReadResponse();
   ASSERT_TRUE(r);
   EXPECT_EQ(r->body, "plain");
+}
+
+TEST_F(ServerTest, StreamToHttp10ClientEndsWithClose) {
+  StartServer([](Request&) {
+    Response r;
+    r.content_type = "text/plain";
+    r.stream = [](const std::function<bool(std::string_view)>& sink) {
+      sink("one ");
+      sink("two");
+    };
+    return r;
+  });
+  RawClient c(port_);
+  ASSERT_TRUE(c.Send("GET /old HTTP/1.0\r\n\r\n"));
+  auto r = c.ReadResponse();  // no length, no chunks: the body runs to the close
+  ASSERT_TRUE(r);
+  EXPECT_FALSE(r->Header("Transfer-Encoding").has_value());
+  EXPECT_EQ(r->body, "one two");
+}
+
+TEST_F(ServerTest, StreamWriterExceptionCutsTheConnection) {
+  StartServer([](Request&) {
+    Response r;
+    r.stream = [](const std::function<bool(std::string_view)>& sink) {
+      sink("partial");
+      throw std::runtime_error("export failed");
+    };
+    return r;
+  });
+  RawClient c(port_);
+  ASSERT_TRUE(c.Send(Get("/export")));
+  // The status line was already sent; a body without its final chunk tells the client.
+  EXPECT_FALSE(c.ReadResponse().has_value());
 }
 
 TEST_F(ServerTest, StreamWriterSeesClientGoAway) {
@@ -644,8 +681,7 @@ TEST_F(ServerTest, AddressInUseIsUnavailable) {
   auto r = second.Start();
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.status().code(), StatusCode::kUnavailable);
-  EXPECT_NE(r.status().message().find("already in use"), std::string::npos)
-      << r.status().message();
+  EXPECT_NE(r.status().message().find("already in use"), std::string::npos) << r.status().message();
 }
 
 TEST_F(ServerTest, ManyConcurrentClients) {
