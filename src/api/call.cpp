@@ -45,7 +45,8 @@ http::RouteHandler Authed(auth::AuthService& auth, auth::Role min_role, Handler 
     }
     Call call{req, params, std::move(principal).value(), std::string(*token)};
     call.principal.client_ip = ClientIp(req);
-    if (auto ua = req.headers.Get("User-Agent")) call.principal.user_agent = std::string(ua->substr(0, 500));
+    if (auto ua = req.headers.Get("User-Agent"))
+      call.principal.user_agent = std::string(ua->substr(0, 500));
     return Finish(fn(call));
   };
 }

@@ -25,7 +25,8 @@ struct Call {
 };
 
 using Handler = std::function<Result<http::Response>(Call&)>;
-using PublicHandler = std::function<Result<http::Response>(http::Request&, const http::PathParams&)>;
+using PublicHandler =
+    std::function<Result<http::Response>(http::Request&, const http::PathParams&)>;
 
 // Authenticates (401), checks the role (403), runs `fn`, maps errors to problem+json.
 http::RouteHandler Authed(auth::AuthService& auth, auth::Role min_role, Handler fn);
@@ -50,8 +51,8 @@ class FieldReader {
   std::optional<std::string> String(std::string_view field, size_t max_len = 10000);
   std::optional<int64_t> Int(std::string_view field);
   std::optional<bool> Bool(std::string_view field);
-  std::optional<std::vector<std::string>> StringArray(std::string_view field, size_t max_items = 100,
-                                                      size_t max_len = 100);
+  std::optional<std::vector<std::string>> StringArray(std::string_view field,
+                                                      size_t max_items = 100, size_t max_len = 100);
   bool Has(std::string_view field) const { return object_.Find(field) != nullptr; }
   bool IsNull(std::string_view field) const {
     const json::Value* v = object_.Find(field);

@@ -20,8 +20,8 @@ std::string Metrics::Render() const {
   out += "# HELP leadline_http_requests_total HTTP requests by method and status.\n";
   out += "# TYPE leadline_http_requests_total counter\n";
   for (const auto& [key, n] : requests_) {
-    out += fmt::format("leadline_http_requests_total{{method=\"{}\",status=\"{}\"}} {}\n", key.first,
-                       key.second, n);
+    out += fmt::format("leadline_http_requests_total{{method=\"{}\",status=\"{}\"}} {}\n",
+                       key.first, key.second, n);
   }
   out += "# HELP leadline_http_request_duration_seconds Time to answer a request.\n";
   out += "# TYPE leadline_http_request_duration_seconds histogram\n";

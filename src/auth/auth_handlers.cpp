@@ -32,7 +32,8 @@ Result<Response> HandleLogin(http::Request& req, const http::PathParams&, AuthSe
   if (!password && !f.Has("password")) f.Fail("password", "is required");
   if (!f.ok()) return f.status();
   std::string ua(req.headers.Get("User-Agent").value_or(""));
-  ASSIGN_OR_RETURN(LoginResult r, auth.Login(*email, *password, org, api::ClientIp(req), ua.substr(0, 500)));
+  ASSIGN_OR_RETURN(LoginResult r,
+                   auth.Login(*email, *password, org, api::ClientIp(req), ua.substr(0, 500)));
   json::Writer w;
   w.BeginObject().Field("token", r.token).Field("expires_at", r.expires_at).Key("user");
   WriteUser(w, r.user);
@@ -71,7 +72,8 @@ void RegisterAuthRoutes(http::Router& router, AuthService& auth) {
                return r;
              }));
 
-  router.Add(Method::kGet, "/api/me", api::Authed(auth, Role::kAgent, [&auth](Call& c) -> Result<Response> {
+  router.Add(Method::kGet, "/api/me",
+             api::Authed(auth, Role::kAgent, [&auth](Call& c) -> Result<Response> {
                ASSIGN_OR_RETURN(User user, auth.GetUser(c.principal, c.principal.user_id));
                ASSIGN_OR_RETURN(Organization org, auth.GetOrganization(c.principal));
                json::Writer w;
@@ -84,7 +86,8 @@ void RegisterAuthRoutes(http::Router& router, AuthService& auth) {
                return JsonResponse(200, w.Take());
              }));
 
-  router.Add(Method::kGet, "/api/users", api::Authed(auth, Role::kAgent, [&auth](Call& c) -> Result<Response> {
+  router.Add(Method::kGet, "/api/users",
+             api::Authed(auth, Role::kAgent, [&auth](Call& c) -> Result<Response> {
                ASSIGN_OR_RETURN(auto users, auth.ListUsers(c.principal));
                json::Writer w;
                w.BeginObject().Key("data").BeginArray();
@@ -101,7 +104,8 @@ void RegisterAuthRoutes(http::Router& router, AuthService& auth) {
                return JsonResponse(200, w.Take());
              }));
 
-  router.Add(Method::kPost, "/api/users", api::Authed(auth, Role::kAdmin, [&auth](Call& c) -> Result<Response> {
+  router.Add(Method::kPost, "/api/users",
+             api::Authed(auth, Role::kAdmin, [&auth](Call& c) -> Result<Response> {
                ASSIGN_OR_RETURN(json::Value body, api::JsonObjectBody(c.request));
                FieldReader f(body);
                f.RejectUnknown({"email", "password", "role", "name"});
@@ -113,7 +117,8 @@ void RegisterAuthRoutes(http::Router& router, AuthService& auth) {
                if (!password && !f.Has("password")) f.Fail("password", "is required");
                if (!role && !f.Has("role")) f.Fail("role", "is required");
                if (!f.ok()) return f.status();
-               ASSIGN_OR_RETURN(User u, auth.CreateUser(c.principal, *email, *password, *role, name));
+               ASSIGN_OR_RETURN(User u,
+                                auth.CreateUser(c.principal, *email, *password, *role, name));
                json::Writer w;
                WriteUser(w, u);
                Response r = JsonResponse(201, w.Take());

@@ -16,10 +16,9 @@ using db::Rows;
 constexpr char kSessionPrefix[] = "lls_";
 constexpr char kApiKeyPrefix[] = "llk_";
 
-constexpr Query kFindUsersByEmail{
-    "auth_find_users_by_email",
-    "SELECT organization_id, user_id, password_hash, role, is_active "
-    "FROM auth_find_users_by_email($1)"};
+constexpr Query kFindUsersByEmail{"auth_find_users_by_email",
+                                  "SELECT organization_id, user_id, password_hash, role, is_active "
+                                  "FROM auth_find_users_by_email($1)"};
 constexpr Query kFindSession{"auth_find_session",
                              "SELECT organization_id, user_id, role FROM auth_find_session($1)"};
 constexpr Query kFindApiKey{"auth_find_api_key",
@@ -37,16 +36,18 @@ constexpr Query kRevokeSession{
     "UPDATE sessions SET revoked_at = now() WHERE token_hash = decode($1, 'hex') "
     "AND revoked_at IS NULL"};
 
-#define LEADLINE_USER_COLUMNS                                                  \
-  "id, organization_id, email, coalesce(name, ''), role, is_active, "         \
+#define LEADLINE_USER_COLUMNS                                         \
+  "id, organization_id, email, coalesce(name, ''), role, is_active, " \
   "app_rfc3339(created_at), app_rfc3339(last_login_at)"
 
-constexpr Query kInsertUser{"auth_insert_user",
-                            "INSERT INTO users (organization_id, email, password_hash, role, name) "
-                            "VALUES (app_current_org(), $1, $2, $3, $4) RETURNING " LEADLINE_USER_COLUMNS};
+constexpr Query kInsertUser{
+    "auth_insert_user",
+    "INSERT INTO users (organization_id, email, password_hash, role, name) "
+    "VALUES (app_current_org(), $1, $2, $3, $4) RETURNING " LEADLINE_USER_COLUMNS};
 constexpr Query kListUsers{"auth_list_users",
                            "SELECT " LEADLINE_USER_COLUMNS " FROM users ORDER BY created_at, id"};
-constexpr Query kGetUser{"auth_get_user", "SELECT " LEADLINE_USER_COLUMNS " FROM users WHERE id = $1"};
+constexpr Query kGetUser{"auth_get_user",
+                         "SELECT " LEADLINE_USER_COLUMNS " FROM users WHERE id = $1"};
 constexpr Query kGetOrganization{
     "auth_get_org",
     "SELECT id, name, default_region, currency, timezone, app_rfc3339(created_at) "
@@ -86,9 +87,12 @@ const std::string& DummyHash() {
 
 std::string_view RoleName(Role r) {
   switch (r) {
-    case Role::kAdmin: return "admin";
-    case Role::kManager: return "manager";
-    case Role::kAgent: return "agent";
+    case Role::kAdmin:
+      return "admin";
+    case Role::kManager:
+      return "manager";
+    case Role::kAgent:
+      return "agent";
   }
   return "agent";
 }
@@ -161,13 +165,13 @@ Result<LoginResult> AuthService::Login(std::string_view email_in, std::string_vi
   LoginResult result;
   Status st = db::RunInTransaction(pool_, ctx, [&](db::Transaction& t) -> Status {
     result.token = kSessionPrefix + crypto::RandomToken(32);
-    ASSIGN_OR_RETURN(Rows s, t.Exec(kInsertSession, Params()
-                                                        .Add(user_id)
-                                                        .Add(HashHex(result.token))
-                                                        .Add(static_cast<int64_t>(
-                                                            options_.session_ttl.count()))
-                                                        .Add(client_ip)
-                                                        .Add(user_agent)));
+    ASSIGN_OR_RETURN(
+        Rows s, t.Exec(kInsertSession, Params()
+                                           .Add(user_id)
+                                           .Add(HashHex(result.token))
+                                           .Add(static_cast<int64_t>(options_.session_ttl.count()))
+                                           .Add(client_ip)
+                                           .Add(user_agent)));
     result.expires_at = s.Get(0, 0);
     RETURN_IF_ERROR(t.Exec(kTouchLogin, Params().Add(user_id)).status());
     ASSIGN_OR_RETURN(Rows u, t.Exec(kGetUser, Params().Add(user_id)));
@@ -203,8 +207,8 @@ Result<Principal> AuthService::Authenticate(std::string_view token) {
     if (it != cache_.end() && it->second.until > now) return it->second.principal;
   }
   ASSIGN_OR_RETURN(auto tx, db::Transaction::Begin(pool_, db::TenantContext{}));
-  ASSIGN_OR_RETURN(Rows rows, tx.Exec(is_session ? kFindSession : kFindApiKey,
-                                      Params().Add("\\x" + hash)));
+  ASSIGN_OR_RETURN(Rows rows,
+                   tx.Exec(is_session ? kFindSession : kFindApiKey, Params().Add("\\x" + hash)));
   RETURN_IF_ERROR(tx.Commit());
   if (rows.empty()) return invalid;
   Principal p;
@@ -299,11 +303,10 @@ Result<NewApiKey> AuthService::InsertApiKey(db::Transaction& tx, std::string_vie
   key.api_key = kApiKeyPrefix + crypto::RandomToken(32);
   key.key_prefix = key.api_key.substr(0, 12);
   key.name = name;
-  ASSIGN_OR_RETURN(Rows rows, tx.Exec(kInsertApiKey, Params()
-                                                         .Add(user_id)
-                                                         .Add(name)
-                                                         .Add(key.key_prefix)
-                                                         .Add(HashHex(key.api_key))));
+  ASSIGN_OR_RETURN(
+      Rows rows,
+      tx.Exec(kInsertApiKey,
+              Params().Add(user_id).Add(name).Add(key.key_prefix).Add(HashHex(key.api_key))));
   key.id = rows.Get(0, 0);
   key.created_at = rows.Get(0, 1);
   return key;
@@ -335,7 +338,8 @@ Result<NewOrganization> AuthService::CreateOrganization(std::string_view name,
   ASSIGN_OR_RETURN(Rows id, tx->Exec(kNewUuid));
   out.organization_id = id.Get(0, 0);
   RETURN_IF_ERROR(tx->SetLocal("app.organization_id", out.organization_id));
-  RETURN_IF_ERROR(tx->Exec(kInsertOrganization, Params().Add(out.organization_id).Add(name)).status());
+  RETURN_IF_ERROR(
+      tx->Exec(kInsertOrganization, Params().Add(out.organization_id).Add(name)).status());
   ASSIGN_OR_RETURN(User admin, InsertUser(*tx, admin_email, password, "admin", std::nullopt));
   out.user_id = admin.id;
   RETURN_IF_ERROR(tx->SetLocal("app.user_id", out.user_id));

@@ -13,21 +13,21 @@ namespace leadline {
 
 enum class StatusCode {
   kOk = 0,
-  kInvalidArgument,     // malformed input (bad JSON, bad parameter) -> 400
-  kUnauthenticated,     // no or invalid credentials -> 401
-  kPermissionDenied,    // role not allowed -> 403
-  kNotFound,            // missing, deleted or another tenant's -> 404
-  kAlreadyExists,       // unique violation -> 409
-  kConflict,            // state forbids the action (e.g. compliance) -> 409
-  kPreconditionFailed,  // stale If-Match version -> 412
-  kPayloadTooLarge,     // body over the limit -> 413
-  kMethodNotAllowed,     // known path, other method -> 405
+  kInvalidArgument,       // malformed input (bad JSON, bad parameter) -> 400
+  kUnauthenticated,       // no or invalid credentials -> 401
+  kPermissionDenied,      // role not allowed -> 403
+  kNotFound,              // missing, deleted or another tenant's -> 404
+  kAlreadyExists,         // unique violation -> 409
+  kConflict,              // state forbids the action (e.g. compliance) -> 409
+  kPreconditionFailed,    // stale If-Match version -> 412
+  kPayloadTooLarge,       // body over the limit -> 413
+  kMethodNotAllowed,      // known path, other method -> 405
   kUnsupportedMediaType,  // -> 415
-  kValidationFailed,    // well-formed but invalid fields -> 422
-  kRateLimited,         // -> 429
-  kAborted,             // serialization failure / deadlock: retry -> 409 (or retried)
-  kUnavailable,         // database down -> 503
-  kInternal,            // bug or unexpected failure -> 500 (detail never shown)
+  kValidationFailed,      // well-formed but invalid fields -> 422
+  kRateLimited,           // -> 429
+  kAborted,               // serialization failure / deadlock: retry -> 409 (or retried)
+  kUnavailable,           // database down -> 503
+  kInternal,              // bug or unexpected failure -> 500 (detail never shown)
 };
 
 const char* StatusCodeName(StatusCode code);
@@ -87,16 +87,24 @@ class [[nodiscard]] Status {
   std::string constraint_;
 };
 
-inline Status InvalidArgument(std::string m) { return {StatusCode::kInvalidArgument, std::move(m)}; }
-inline Status Unauthenticated(std::string m) { return {StatusCode::kUnauthenticated, std::move(m)}; }
-inline Status PermissionDenied(std::string m) { return {StatusCode::kPermissionDenied, std::move(m)}; }
+inline Status InvalidArgument(std::string m) {
+  return {StatusCode::kInvalidArgument, std::move(m)};
+}
+inline Status Unauthenticated(std::string m) {
+  return {StatusCode::kUnauthenticated, std::move(m)};
+}
+inline Status PermissionDenied(std::string m) {
+  return {StatusCode::kPermissionDenied, std::move(m)};
+}
 inline Status NotFound(std::string m) { return {StatusCode::kNotFound, std::move(m)}; }
 inline Status AlreadyExists(std::string m) { return {StatusCode::kAlreadyExists, std::move(m)}; }
 inline Status Conflict(std::string m) { return {StatusCode::kConflict, std::move(m)}; }
 inline Status PreconditionFailed(std::string m) {
   return {StatusCode::kPreconditionFailed, std::move(m)};
 }
-inline Status ValidationFailed(std::string m) { return {StatusCode::kValidationFailed, std::move(m)}; }
+inline Status ValidationFailed(std::string m) {
+  return {StatusCode::kValidationFailed, std::move(m)};
+}
 inline Status Unavailable(std::string m) { return {StatusCode::kUnavailable, std::move(m)}; }
 inline Status Internal(std::string m) { return {StatusCode::kInternal, std::move(m)}; }
 inline Status Aborted(std::string m) { return {StatusCode::kAborted, std::move(m)}; }
@@ -105,8 +113,8 @@ inline Status Aborted(std::string m) { return {StatusCode::kAborted, std::move(m
 template <typename T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : v_(std::move(value)) {}            // NOLINT: implicit by design
-  Result(Status status) : v_(std::move(status)) {}     // NOLINT: implicit by design
+  Result(T value) : v_(std::move(value)) {}         // NOLINT: implicit by design
+  Result(Status status) : v_(std::move(status)) {}  // NOLINT: implicit by design
 
   bool ok() const { return std::holds_alternative<T>(v_); }
   const Status& status() const {
@@ -130,10 +138,10 @@ class [[nodiscard]] Result {
 #define LEADLINE_CONCAT_INNER(a, b) a##b
 #define LEADLINE_CONCAT(a, b) LEADLINE_CONCAT_INNER(a, b)
 
-#define RETURN_IF_ERROR(expr)                    \
-  do {                                           \
-    ::leadline::Status _st = (expr);             \
-    if (!_st.ok()) return _st;                   \
+#define RETURN_IF_ERROR(expr)        \
+  do {                               \
+    ::leadline::Status _st = (expr); \
+    if (!_st.ok()) return _st;       \
   } while (0)
 
 #define ASSIGN_OR_RETURN_IMPL(tmp, lhs, expr) \

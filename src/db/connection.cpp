@@ -68,7 +68,9 @@ std::optional<std::string> Rows::GetOptional(int row, int col) const {
   if (IsNull(row, col)) return std::nullopt;
   return std::string(Get(row, col));
 }
-int64_t Rows::GetInt(int row, int col) const { return std::strtoll(PQgetvalue(res_, row, col), nullptr, 10); }
+int64_t Rows::GetInt(int row, int col) const {
+  return std::strtoll(PQgetvalue(res_, row, col), nullptr, 10);
+}
 bool Rows::GetBool(int row, int col) const { return PQgetvalue(res_, row, col)[0] == 't'; }
 int64_t Rows::affected() const {
   if (!res_) return 0;
@@ -121,8 +123,8 @@ Result<Rows> Connection::Exec(const Query& q, const Params& params) {
     prepared_.insert(q.name);
   }
   ParamArrays arrays(params);
-  return Check(PQexecPrepared(conn_, q.name, static_cast<int>(params.size()),
-                              arrays.values.data(), nullptr, nullptr, 0));
+  return Check(PQexecPrepared(conn_, q.name, static_cast<int>(params.size()), arrays.values.data(),
+                              nullptr, nullptr, 0));
 }
 
 Status Connection::ExecScript(std::string_view sql) {

@@ -101,8 +101,9 @@ class Connection {
 
   // COPY ... FROM STDIN: `produce` is called with a function that sends one chunk of COPY
   // text data; when it returns an error the COPY is aborted (nothing is written).
-  Status CopyIn(std::string_view copy_sql,
-                const std::function<Status(const std::function<Status(std::string_view)>&)>& produce);
+  Status CopyIn(
+      std::string_view copy_sql,
+      const std::function<Status(const std::function<Status(std::string_view)>&)>& produce);
   // COPY ... TO STDOUT: `consume` receives each row's text; returning false cancels.
   Status CopyOut(std::string_view copy_sql, const std::function<bool(std::string_view)>& consume);
 

@@ -85,7 +85,8 @@ Status EmbeddedCluster::Start() {
   }
   std::error_code ec;
   fs::create_directories(options_.data_dir, ec);
-  if (ec) return Unavailable("cannot create data directory " + options_.data_dir + ": " + ec.message());
+  if (ec)
+    return Unavailable("cannot create data directory " + options_.data_dir + ": " + ec.message());
   data_dir_ = fs::canonical(options_.data_dir).string();
   pgdata_ = data_dir_ + "/pgdata";
   socket_dir_ = data_dir_ + "/run";

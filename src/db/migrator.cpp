@@ -96,7 +96,8 @@ Status Migrator::VerifyChecksums() {
 
 Result<int> Migrator::CurrentVersion() {
   RETURN_IF_ERROR(EnsureTable());
-  ASSIGN_OR_RETURN(Rows rows, conn_.Exec("SELECT coalesce(max(version), 0) FROM schema_migrations"));
+  ASSIGN_OR_RETURN(Rows rows,
+                   conn_.Exec("SELECT coalesce(max(version), 0) FROM schema_migrations"));
   return static_cast<int>(rows.GetInt(0, 0));
 }
 
@@ -151,8 +152,8 @@ Result<int> Migrator::Down(int target) {
     }
     if (!st.ok()) {
       (void)conn_.ExecScript("ROLLBACK");
-      return Status(st.code(), "reverting migration " + std::to_string(version) + " failed: " +
-                                   st.message());
+      return Status(st.code(),
+                    "reverting migration " + std::to_string(version) + " failed: " + st.message());
     }
     RETURN_IF_ERROR(conn_.ExecScript("COMMIT"));
     ++reverted;

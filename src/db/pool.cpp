@@ -9,9 +9,8 @@ PooledConnection::~PooledConnection() {
 Result<PooledConnection> Pool::Acquire() {
   {
     std::unique_lock lock(mu_);
-    bool ready = cv_.wait_for(lock, options_.acquire_timeout, [&] {
-      return !idle_.empty() || open_ < options_.max_connections;
-    });
+    bool ready = cv_.wait_for(lock, options_.acquire_timeout,
+                              [&] { return !idle_.empty() || open_ < options_.max_connections; });
     if (!ready) return Unavailable("no database connection available");
     if (!idle_.empty()) {
       auto conn = std::move(idle_.back());

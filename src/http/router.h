@@ -13,7 +13,9 @@ namespace leadline::http {
 
 class PathParams {
  public:
-  void Set(std::string name, std::string value) { items_.emplace_back(std::move(name), std::move(value)); }
+  void Set(std::string name, std::string value) {
+    items_.emplace_back(std::move(name), std::move(value));
+  }
   // Value of {name}; empty when absent (a route only asks for names its pattern has).
   std::string_view Get(std::string_view name) const;
 

@@ -14,8 +14,8 @@ namespace leadline::http {
 
 struct ServerOptions {
   std::string host = "127.0.0.1";
-  uint16_t port = 8080;        // 0 = pick a free port (tests)
-  int threads = 0;             // 0 = hardware concurrency
+  uint16_t port = 8080;                      // 0 = pick a free port (tests)
+  int threads = 0;                           // 0 = hardware concurrency
   size_t max_body_bytes = 10 * 1024 * 1024;  // larger bodies -> 413 problem+json
   int read_timeout_seconds = 30;
   int idle_timeout_seconds = 60;  // keep-alive idle limit

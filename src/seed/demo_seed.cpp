@@ -31,8 +31,8 @@ Result<DemoSeedResult> SeedDemo(db::Pool& owner_pool) {
   for (const DemoUser& u : {DemoUser{"manager@leadline.demo", "manager", "Maria Manager"},
                             DemoUser{"agent1@leadline.demo", "agent", "Alex Agent"},
                             DemoUser{"agent2@leadline.demo", "agent", "Sam Agent"}}) {
-    ASSIGN_OR_RETURN(auth::User created, auth.CreateUser(admin, u.email, kDemoPassword, u.role,
-                                                         std::string(u.name)));
+    ASSIGN_OR_RETURN(auth::User created,
+                     auth.CreateUser(admin, u.email, kDemoPassword, u.role, std::string(u.name)));
   }
   db::TenantContext ctx = admin.Tenant("system");
   RETURN_IF_ERROR(db::RunInTransaction(owner_pool, ctx, [&](db::Transaction& tx) -> Status {

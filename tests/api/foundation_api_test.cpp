@@ -20,8 +20,8 @@ class FoundationApi : public ::testing::Test {
   }
 
   std::string Login(const std::string& email, const std::string& password) {
-    auto r = app_->Client().Post("/api/auth/login",
-                                 R"({"email":")" + email + R"(","password":")" + password + R"("})");
+    auto r = app_->Client().Post(
+        "/api/auth/login", R"({"email":")" + email + R"(","password":")" + password + R"("})");
     EXPECT_EQ(r.status, 200) << r.body;
     return r.Json().Find("token")->as_string();
   }
@@ -105,14 +105,14 @@ TEST_F(FoundationApi, LoginAndMe) {
   EXPECT_EQ(body.Find("user")->Find("password_hash"), nullptr);
 }
 
-TEST_F(FoundationApi, EmailIsCaseInsensitiveAtLogin) {
-  Login("BOSS@Acme.Test", "correct-horse-1");
-}
+TEST_F(FoundationApi, EmailIsCaseInsensitiveAtLogin) { Login("BOSS@Acme.Test", "correct-horse-1"); }
 
 TEST_F(FoundationApi, WrongPasswordIs401) {
-  auto r = app_->Client().Post("/api/auth/login", R"({"email":"boss@acme.test","password":"nope-nope"})");
+  auto r = app_->Client().Post("/api/auth/login",
+                               R"({"email":"boss@acme.test","password":"nope-nope"})");
   ExpectProblem(r, 401);
-  auto unknown = app_->Client().Post("/api/auth/login", R"({"email":"who@acme.test","password":"nope-nope"})");
+  auto unknown =
+      app_->Client().Post("/api/auth/login", R"({"email":"who@acme.test","password":"nope-nope"})");
   ExpectProblem(unknown, 401);
   EXPECT_EQ(r.Json().Find("detail")->as_string(), unknown.Json().Find("detail")->as_string())
       << "no hint whether the email exists";
@@ -146,8 +146,9 @@ TEST_F(FoundationApi, ApiKeyAuthenticates) {
   EXPECT_EQ(app_->Client(key).Get("/api/me").status, 200);
   // Only the hash is stored.
   auto conn = app_->db().owner_pool().Acquire();
-  auto rows = (*conn)->Exec("SELECT count(*) FROM api_keys WHERE key_hash::text LIKE '%' || $1 || '%'",
-                            db::Params().Add(key));
+  auto rows =
+      (*conn)->Exec("SELECT count(*) FROM api_keys WHERE key_hash::text LIKE '%' || $1 || '%'",
+                    db::Params().Add(key));
   EXPECT_EQ(rows->Get(0, 0), "0");
 }
 
@@ -171,7 +172,8 @@ TEST_F(FoundationApi, MalformedJsonIs400) {
 }
 
 TEST_F(FoundationApi, WrongContentTypeIs415) {
-  auto r = app_->Client().Send("POST", "/api/auth/login", "email=a", {{"Content-Type", "text/plain"}});
+  auto r =
+      app_->Client().Send("POST", "/api/auth/login", "email=a", {{"Content-Type", "text/plain"}});
   ExpectProblem(r, 415);
 }
 
@@ -199,12 +201,15 @@ TEST_F(FoundationApi, UnknownRouteIs404AndWrongMethodIs405) {
 
 TEST_F(FoundationApi, AdminCreatesUsersAndRolesAreEnforced) {
   HttpClient admin = app_->Client(org_.api_key);
-  auto created = admin.Post("/api/users", R"({"email":"Agent@Acme.test","password":"agent-pass-1","role":"agent","name":"Al"})");
+  auto created = admin.Post(
+      "/api/users",
+      R"({"email":"Agent@Acme.test","password":"agent-pass-1","role":"agent","name":"Al"})");
   ASSERT_EQ(created.status, 201) << created.body;
   EXPECT_EQ(created.Json().Find("email")->as_string(), "agent@acme.test");
   EXPECT_EQ(created.Header("location"), "/api/users/" + created.Json().Find("id")->as_string());
 
-  auto dup = admin.Post("/api/users", R"({"email":"agent@acme.test","password":"agent-pass-1","role":"agent"})");
+  auto dup = admin.Post("/api/users",
+                        R"({"email":"agent@acme.test","password":"agent-pass-1","role":"agent"})");
   ExpectProblem(dup, 409);
 
   auto invalid = admin.Post("/api/users", R"({"email":"nope","password":"short","role":"boss"})");

@@ -45,7 +45,8 @@ TEST(EmbeddedCluster, StartsKeepsDataAndStops) {
     EXPECT_TRUE(cluster.started_here());
     auto conn = db::Connection::Open(cluster.conninfo());
     ASSERT_TRUE(conn.ok()) << conn.status().ToString();
-    ASSERT_TRUE((*conn)->ExecScript("CREATE TABLE kept (v int); INSERT INTO kept VALUES (42)").ok());
+    ASSERT_TRUE(
+        (*conn)->ExecScript("CREATE TABLE kept (v int); INSERT INTO kept VALUES (42)").ok());
     // No TCP listener: only the socket inside the data directory.
     auto addr = (*conn)->Exec("SELECT current_setting('listen_addresses')");
     ASSERT_TRUE(addr.ok());

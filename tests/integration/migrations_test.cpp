@@ -39,8 +39,9 @@ TEST(Migrations, UpDownUpRoundTrip) {
   auto down = m.Down(0);
   ASSERT_TRUE(down.ok()) << down.status().ToString();
   EXPECT_EQ(Count(**conn, kUserTables), 0) << "down removes every table";
-  EXPECT_EQ(Count(**conn, "SELECT count(*) FROM pg_proc p JOIN pg_namespace n ON n.oid = "
-                          "p.pronamespace WHERE n.nspname = 'public' AND p.proname LIKE 'app_%'"),
+  EXPECT_EQ(Count(**conn,
+                  "SELECT count(*) FROM pg_proc p JOIN pg_namespace n ON n.oid = "
+                  "p.pronamespace WHERE n.nspname = 'public' AND p.proname LIKE 'app_%'"),
             0)
       << "down removes our functions";
 

@@ -19,8 +19,8 @@ class SchemaRules : public ::testing::Test {
 
   // Runs `sql` in its own transaction as the org's admin; returns the status.
   Result<db::Rows> Run(const std::string& sql, const Params& p = {}) {
-    auto tx = db::Transaction::Begin(tdb_->app_pool(),
-                                     {org_.organization_id, org_.user_id, "203.0.113.7", "tests/1.0"});
+    auto tx = db::Transaction::Begin(
+        tdb_->app_pool(), {org_.organization_id, org_.user_id, "203.0.113.7", "tests/1.0"});
     if (!tx.ok()) return tx.status();
     auto r = tx->Exec(sql, p);
     if (!r.ok()) return r.status();
@@ -29,9 +29,10 @@ class SchemaRules : public ::testing::Test {
   }
 
   std::string NewLead(const std::string& phone = "+12065550100") {
-    auto r = Run("INSERT INTO leads (organization_id, first_name, last_name, phone, email) "
-                 "VALUES (app_current_org(), 'Ada', 'Lovelace', $1, 'ada@example.com') RETURNING id",
-                 Params().Add(phone));
+    auto r =
+        Run("INSERT INTO leads (organization_id, first_name, last_name, phone, email) "
+            "VALUES (app_current_org(), 'Ada', 'Lovelace', $1, 'ada@example.com') RETURNING id",
+            Params().Add(phone));
     EXPECT_TRUE(r.ok()) << r.status().ToString();
     return r.ok() ? std::string(r->Get(0, 0)) : "";
   }
@@ -69,9 +70,10 @@ TEST_F(SchemaRules, ScoreOutOfRangeRejected) {
 }
 
 TEST_F(SchemaRules, NegativeCostRejected) {
-  auto r = Run("INSERT INTO lead_source_costs (organization_id, source, period_start, period_end, "
-               "amount, currency) VALUES (app_current_org(), 'google', '2026-11-01', '2026-11-30', "
-               "-5.00, 'USD')");
+  auto r =
+      Run("INSERT INTO lead_source_costs (organization_id, source, period_start, period_end, "
+          "amount, currency) VALUES (app_current_org(), 'google', '2026-11-01', '2026-11-30', "
+          "-5.00, 'USD')");
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.status().code(), StatusCode::kValidationFailed);
   EXPECT_TRUE(Run("INSERT INTO lead_source_costs (organization_id, source, period_start, "
@@ -89,13 +91,15 @@ TEST_F(SchemaRules, UnknownCurrencyAndTimeZoneRejected) {
   auto bad = Run("UPDATE leads SET timezone = 'Mars/Olympus_Mons' WHERE id = $1", Params().Add(id));
   ASSERT_FALSE(bad.ok());
   EXPECT_EQ(bad.status().code(), StatusCode::kValidationFailed);
-  EXPECT_TRUE(Run("UPDATE leads SET timezone = 'America/Chicago' WHERE id = $1", Params().Add(id)).ok());
+  EXPECT_TRUE(
+      Run("UPDATE leads SET timezone = 'America/Chicago' WHERE id = $1", Params().Add(id)).ok());
 }
 
 TEST_F(SchemaRules, LivePhoneUniquePerOrganization) {
   NewLead("+12065550123");
-  auto dup = Run("INSERT INTO leads (organization_id, phone) VALUES (app_current_org(), "
-                 "'+12065550123')");
+  auto dup =
+      Run("INSERT INTO leads (organization_id, phone) VALUES (app_current_org(), "
+          "'+12065550123')");
   ASSERT_FALSE(dup.ok());
   EXPECT_EQ(dup.status().code(), StatusCode::kAlreadyExists);
 }
@@ -103,9 +107,10 @@ TEST_F(SchemaRules, LivePhoneUniquePerOrganization) {
 TEST_F(SchemaRules, StatusChangeWritesHistoryAndVersion) {
   std::string id = NewLead();
   ASSERT_TRUE(Run("UPDATE leads SET status = 'contacted' WHERE id = $1", Params().Add(id)).ok());
-  auto h = Run("SELECT from_status, to_status, triggered_by, changed_by::text FROM "
-               "lead_status_history WHERE lead_id = $1 ORDER BY changed_at, from_status NULLS FIRST",
-               Params().Add(id));
+  auto h =
+      Run("SELECT from_status, to_status, triggered_by, changed_by::text FROM "
+          "lead_status_history WHERE lead_id = $1 ORDER BY changed_at, from_status NULLS FIRST",
+          Params().Add(id));
   ASSERT_TRUE(h.ok()) << h.status().ToString();
   ASSERT_EQ(h->size(), 2);  // creation (NULL -> new) and the change
   EXPECT_TRUE(h->IsNull(0, 0));
@@ -131,11 +136,12 @@ TEST_F(SchemaRules, UpdateWritesFieldLevelAudit) {
   ASSERT_TRUE(Run("UPDATE leads SET first_name = 'Augusta', lead_score = 40 WHERE id = $1",
                   Params().Add(id))
                   .ok());
-  auto a = Run("SELECT action, changes->'first_name'->>'old', changes->'first_name'->>'new', "
-               "changes->'lead_score'->>'new', actor_id::text, client_ip, user_agent, "
-               "changes ? 'updated_at', changes ? 'version' "
-               "FROM lead_audit_log WHERE lead_id = $1 ORDER BY occurred_at DESC, action LIMIT 1",
-               Params().Add(id));
+  auto a =
+      Run("SELECT action, changes->'first_name'->>'old', changes->'first_name'->>'new', "
+          "changes->'lead_score'->>'new', actor_id::text, client_ip, user_agent, "
+          "changes ? 'updated_at', changes ? 'version' "
+          "FROM lead_audit_log WHERE lead_id = $1 ORDER BY occurred_at DESC, action LIMIT 1",
+          Params().Add(id));
   ASSERT_TRUE(a.ok()) << a.status().ToString();
   ASSERT_EQ(a->size(), 1);
   EXPECT_EQ(a->Get(0, 0), "update");
@@ -157,9 +163,10 @@ TEST_F(SchemaRules, SoftDeleteAndRestoreAreAudited) {
   std::string id = NewLead();
   ASSERT_TRUE(Run("UPDATE leads SET deleted_at = now() WHERE id = $1", Params().Add(id)).ok());
   ASSERT_TRUE(Run("UPDATE leads SET deleted_at = NULL WHERE id = $1", Params().Add(id)).ok());
-  auto a = Run("SELECT string_agg(action, ',' ORDER BY occurred_at, id) FROM lead_audit_log "
-               "WHERE lead_id = $1",
-               Params().Add(id));
+  auto a =
+      Run("SELECT string_agg(action, ',' ORDER BY occurred_at, id) FROM lead_audit_log "
+          "WHERE lead_id = $1",
+          Params().Add(id));
   ASSERT_TRUE(a.ok());
   std::string actions(a->Get(0, 0));
   EXPECT_NE(actions.find("create"), std::string::npos) << actions;
@@ -172,14 +179,16 @@ TEST_F(SchemaRules, LedgerIsAppendOnlyWithRunningBalance) {
   ASSERT_TRUE(Run("INSERT INTO budget_transactions (organization_id, transaction_type, amount, "
                   "currency) VALUES (app_current_org(), 'deposit', 100.00, 'USD')")
                   .ok());
-  auto second = Run("INSERT INTO budget_transactions (organization_id, transaction_type, amount, "
-                    "currency) VALUES (app_current_org(), 'lead_purchase', -30.50, 'USD') "
-                    "RETURNING id, balance_before, balance_after");
+  auto second =
+      Run("INSERT INTO budget_transactions (organization_id, transaction_type, amount, "
+          "currency) VALUES (app_current_org(), 'lead_purchase', -30.50, 'USD') "
+          "RETURNING id, balance_before, balance_after");
   ASSERT_TRUE(second.ok()) << second.status().ToString();
   EXPECT_EQ(second->Get(0, 1), "100.00");
   EXPECT_EQ(second->Get(0, 2), "69.50");
   std::string id(second->Get(0, 0));
-  EXPECT_FALSE(Run("UPDATE budget_transactions SET amount = -1 WHERE id = $1", Params().Add(id)).ok());
+  EXPECT_FALSE(
+      Run("UPDATE budget_transactions SET amount = -1 WHERE id = $1", Params().Add(id)).ok());
   EXPECT_FALSE(Run("DELETE FROM budget_transactions WHERE id = $1", Params().Add(id)).ok());
   // Even the owner cannot rewrite history.
   auto conn = tdb_->owner_pool().Acquire();
@@ -193,9 +202,10 @@ TEST_F(SchemaRules, DncFunctionHonoursExpiry) {
                   "(app_current_org(), '+12065550150', 'asked', now() + interval '1 day'), "
                   "(app_current_org(), '+12065550151', 'asked', now() - interval '1 day')")
                   .ok());
-  auto r = Run("SELECT is_on_dnc_list('+12065550150', app_current_org()), "
-               "is_on_dnc_list('+12065550151', app_current_org()), "
-               "is_on_dnc_list('+12065550152', app_current_org())");
+  auto r =
+      Run("SELECT is_on_dnc_list('+12065550150', app_current_org()), "
+          "is_on_dnc_list('+12065550151', app_current_org()), "
+          "is_on_dnc_list('+12065550152', app_current_org())");
   ASSERT_TRUE(r.ok()) << r.status().ToString();
   EXPECT_EQ(r->Get(0, 0), "t");
   EXPECT_EQ(r->Get(0, 1), "f") << "expired entries no longer block";

@@ -24,9 +24,10 @@ class Tenancy : public ::testing::Test {
   std::string InsertLead(const std::string& org, const std::string& phone) {
     auto tx = db::Transaction::Begin(tdb_->app_pool(), {org});
     EXPECT_TRUE(tx.ok()) << tx.status().ToString();
-    auto r = tx->Exec("INSERT INTO leads (organization_id, first_name, phone) VALUES "
-                      "(app_current_org(), 'X', $1) RETURNING id",
-                      Params().Add(phone));
+    auto r = tx->Exec(
+        "INSERT INTO leads (organization_id, first_name, phone) VALUES "
+        "(app_current_org(), 'X', $1) RETURNING id",
+        Params().Add(phone));
     EXPECT_TRUE(r.ok()) << r.status().ToString();
     EXPECT_TRUE(tx->Commit().ok());
     return std::string(r->Get(0, 0));
@@ -71,26 +72,26 @@ TEST_F(Tenancy, TenantNeverSeesAnotherTenantsRows) {
   EXPECT_EQ(CountAs(a_.organization_id, "SELECT count(*) FROM leads WHERE id = $1",
                     Params().Add(b_lead_)),
             0);
-  EXPECT_EQ(CountAs(a_.organization_id,
-                    "SELECT count(*) FROM leads WHERE organization_id = $1",
+  EXPECT_EQ(CountAs(a_.organization_id, "SELECT count(*) FROM leads WHERE organization_id = $1",
                     Params().Add(b_.organization_id)),
             0);
   EXPECT_EQ(CountAs(a_.organization_id, "SELECT count(*) FROM users"), 1);
   EXPECT_EQ(CountAs(a_.organization_id, "SELECT count(*) FROM organizations"), 1);
   // B's history rows exist but are invisible to A.
   EXPECT_EQ(CountAs(b_.organization_id, "SELECT count(*) FROM lead_status_history"), 1);
-  EXPECT_EQ(CountAs(a_.organization_id,
-                    "SELECT count(*) FROM lead_status_history WHERE lead_id = $1",
-                    Params().Add(b_lead_)),
-            0);
+  EXPECT_EQ(
+      CountAs(a_.organization_id, "SELECT count(*) FROM lead_status_history WHERE lead_id = $1",
+              Params().Add(b_lead_)),
+      0);
 }
 
 TEST_F(Tenancy, CannotWriteIntoAnotherTenant) {
   auto tx = db::Transaction::Begin(tdb_->app_pool(), {a_.organization_id});
   ASSERT_TRUE(tx.ok());
-  auto ins = tx->Exec("INSERT INTO leads (organization_id, first_name, phone) VALUES ($1, 'Y', "
-                      "'+12065550199')",
-                      Params().Add(b_.organization_id));
+  auto ins = tx->Exec(
+      "INSERT INTO leads (organization_id, first_name, phone) VALUES ($1, 'Y', "
+      "'+12065550199')",
+      Params().Add(b_.organization_id));
   ASSERT_FALSE(ins.ok());
   EXPECT_EQ(ins.status().code(), StatusCode::kPermissionDenied) << ins.status().ToString();
 }
@@ -99,7 +100,8 @@ TEST_F(Tenancy, CannotUpdateOrDeleteAnotherTenantsRows) {
   {
     auto tx = db::Transaction::Begin(tdb_->app_pool(), {a_.organization_id});
     ASSERT_TRUE(tx.ok());
-    auto upd = tx->Exec("UPDATE leads SET first_name = 'hacked' WHERE id = $1", Params().Add(b_lead_));
+    auto upd =
+        tx->Exec("UPDATE leads SET first_name = 'hacked' WHERE id = $1", Params().Add(b_lead_));
     ASSERT_TRUE(upd.ok());
     EXPECT_EQ(upd->affected(), 0);
     auto del = tx->Exec("DELETE FROM leads WHERE id = $1", Params().Add(b_lead_));
@@ -136,7 +138,8 @@ TEST_F(Tenancy, CatalogShowsForcedRlsAndOrganizationLeadingKeys) {
     std::string table(r->Get(i, 0));
     EXPECT_EQ(r->Get(i, 1), "t") << table << " has RLS enabled";
     EXPECT_EQ(r->Get(i, 2), "t") << table << " has RLS forced";
-    EXPECT_EQ(r->Get(i, 3), "organization_id") << table << " primary key leads with organization_id";
+    EXPECT_EQ(r->Get(i, 3), "organization_id")
+        << table << " primary key leads with organization_id";
   }
   // Every unique index on those tables includes organization_id.
   auto u = (*conn)->Exec(R"sql(

@@ -76,8 +76,9 @@ std::unique_ptr<TestDatabase> TestDatabase::Create(bool migrated) {
   if (migrated) EnsureTemplate();
   std::random_device rd;
   auto db = std::unique_ptr<TestDatabase>(new TestDatabase());
-  db->name_ = "t_" + crypto::ToHex(crypto::Sha256(std::to_string(rd()) + std::to_string(rd())))
-                         .substr(0, 16);
+  db->name_ =
+      "t_" +
+      crypto::ToHex(crypto::Sha256(std::to_string(rd()) + std::to_string(rd()))).substr(0, 16);
   auto admin = MustConnect(ClusterConninfo() + " dbname=postgres");
   std::string sql = "CREATE DATABASE " + db::QuoteIdentifier(db->name_);
   if (migrated) sql += " TEMPLATE " + db::QuoteIdentifier(TemplateName());
