@@ -21,6 +21,7 @@ $(BUILD_DIR)/build.ninja:
 
 build: deps $(BUILD_DIR)/build.ninja
 	cmake --build $(BUILD_DIR) -j $(JOBS)
+	@if [ -f web/package.json ]; then npm --prefix web run build; fi
 
 run: build
 	$(BUILD_DIR)/leadline serve --seed-demo --port $(PORT) --data-dir "$(DATA_DIR)"

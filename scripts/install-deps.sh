@@ -4,10 +4,11 @@
 set -euo pipefail
 
 packages=(
-  build-essential cmake ninja-build pkg-config ccache git
+  build-essential cmake ninja-build pkg-config ccache git curl python3
   libboost-dev libboost-system-dev libpq-dev libsimdjson-dev libphonenumber-dev libcctz-dev
-  libsodium-dev libcli11-dev libspdlog-dev libfmt-dev libgtest-dev libgmock-dev libbenchmark-dev
+  zlib1g-dev libsodium-dev libcli11-dev libspdlog-dev libfmt-dev libgtest-dev libgmock-dev libbenchmark-dev
   postgresql-15 postgresql-contrib tzdata
+  chromium
 )
 # Extra groups: LEADLINE_DEPS="bench" adds the load generator.
 for group in ${LEADLINE_DEPS:-}; do
@@ -39,8 +40,15 @@ fi
 
 # The web UI's packages, once it exists.
 if [ -f web/package.json ]; then
-  if ! command -v npm >/dev/null 2>&1; then
-    echo "install-deps: npm (Node.js 20) is required to build the web UI" >&2
+  if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+    echo "install-deps: Node.js 20.19 or newer (with npm) is required to build the web UI" >&2
+    exit 1
+  fi
+  # Vite 7 needs Node.js 20.19+ (or 22.12+).
+  node_version=$(node --version | sed 's/^v//')
+  IFS=. read -r node_major node_minor _ <<<"$node_version"
+  if [ "$node_major" -lt 20 ] || { [ "$node_major" = 20 ] && [ "$node_minor" -lt 19 ]; }; then
+    echo "install-deps: Node.js $node_version is too old for the web UI: 20.19 or newer is required" >&2
     exit 1
   fi
   if [ ! -d web/node_modules ] || [ web/package-lock.json -nt web/node_modules/.package-lock.json ]; then

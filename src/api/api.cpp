@@ -8,6 +8,7 @@
 #include "api/call.h"
 #include "auth/auth_handlers.h"
 #include "http/problem.h"
+#include "leads/lead_handlers.h"
 
 namespace leadline::api {
 namespace {
@@ -27,23 +28,31 @@ std::string ContentTypeFor(const std::filesystem::path& p) {
 }  // namespace
 
 Api::Api(db::Pool& pool, ApiOptions options)
-    : pool_(pool), options_(std::move(options)), auth_(pool) {
+    : pool_(pool),
+      options_(std::move(options)),
+      auth_(pool),
+      leads_service_(pool),
+      compliance_(std::make_unique<dnc::Compliance>(pool)) {
   AddSystemRoutes();
   auth::RegisterAuthRoutes(router_, auth_);
+  leads::RegisterLeadRoutes(router_, auth_, leads_service_);
+  dnc::RegisterComplianceRoutes(router_, auth_, *compliance_);
 }
 
 Api::~Api() = default;
 
 void Api::AddSystemRoutes() {
   using http::Method;
-  router_.Add(Method::kGet, "/healthz", Public([this](http::Request&, const http::PathParams&) -> Result<http::Response> {
+  router_.Add(Method::kGet, "/healthz",
+              Public([this](http::Request&, const http::PathParams&) -> Result<http::Response> {
                 auto conn = pool_.Acquire();
                 if (!conn.ok()) return Unavailable("database unavailable");
                 auto rows = (*conn)->Exec("SELECT 1");
                 if (!rows.ok()) return Unavailable("database unavailable");
                 return JsonResponse(200, R"({"status":"ok"})");
               }));
-  router_.Add(Method::kGet, "/metrics", Public([this](http::Request&, const http::PathParams&) -> Result<http::Response> {
+  router_.Add(Method::kGet, "/metrics",
+              Public([this](http::Request&, const http::PathParams&) -> Result<http::Response> {
                 http::Response r;
                 r.content_type = "text/plain; version=0.0.4";
                 r.body = metrics_.Render();
@@ -58,8 +67,8 @@ void Api::AddSystemRoutes() {
 http::Response Api::Handle(http::Request& request) {
   auto start = std::chrono::steady_clock::now();
   http::Response response;
-  bool is_api = request.path.starts_with("/api/") || request.path == "/healthz" ||
-                request.path == "/metrics";
+  bool is_api =
+      request.path.starts_with("/api/") || request.path == "/healthz" || request.path == "/metrics";
   if (is_api || options_.web_dist_dir.empty() || request.method != http::Method::kGet) {
     response = router_.Dispatch(request);
   } else {

@@ -8,8 +8,10 @@
 #include "api/metrics.h"
 #include "auth/auth_service.h"
 #include "db/pool.h"
+#include "dnc/compliance.h"
 #include "http/message.h"
 #include "http/router.h"
+#include "leads/lead_service.h"
 
 namespace leadline::api {
 
@@ -25,12 +27,15 @@ class Api {
   http::Response Handle(http::Request& request);
   const http::Router& router() const { return router_; }
   auth::AuthService& auth() { return auth_; }
+  dnc::Compliance& compliance() { return *compliance_; }
 
  private:
   void AddSystemRoutes();
   db::Pool& pool_;
   ApiOptions options_;
   auth::AuthService auth_;
+  leads::LeadService leads_service_;
+  std::unique_ptr<dnc::Compliance> compliance_;
   Metrics metrics_;
   http::Router router_;
 };

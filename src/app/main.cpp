@@ -1,19 +1,22 @@
 // The `leadline` binary: CLI wiring only; all behaviour lives in the libraries.
-#include <CLI/CLI.hpp>
 #include <signal.h>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
+#include <CLI/CLI.hpp>
 
 #include <cstdio>
+#include <ctime>
 #include <filesystem>
 #include <iostream>
 #include <thread>
 
 #include "api/api.h"
 #include "auth/auth_service.h"
+#include "benchdata/loader.h"
 #include "db/embedded_cluster.h"
 #include "db/migrator.h"
 #include "db/pool.h"
+#include "dnc/load_file.h"
 #include "http/json.h"
 #include "http/server.h"
 #include "seed/demo_seed.h"
@@ -171,14 +174,77 @@ int SeedDemo(const std::string& data_dir) {
   return 0;
 }
 
+int BenchData(const benchdata::BenchDataOptions& options, const std::string& data_dir) {
+  auto loc = OpenDatabase(data_dir, true);
+  if (!loc.ok()) return Fail(loc.status());
+  auto summary = benchdata::LoadBenchData((*loc)->conninfo(), options, [](const std::string& line) {
+    std::fprintf(stderr, "bench-data: %s\n", line.c_str());
+  });
+  if (!summary.ok()) return Fail(summary.status());
+  json::Writer w;
+  w.BeginObject()
+      .Field("organization_id", summary->organization_id)
+      .Field("admin_email", summary->admin_email)
+      .Field("password", summary->password)
+      .Field("api_key", summary->api_key)
+      .Key("organizations")
+      .Int(static_cast<int64_t>(summary->organizations))
+      .Key("users")
+      .Int(summary->users)
+      .Key("leads")
+      .Int(summary->leads)
+      .Key("status_history")
+      .Int(summary->status_history)
+      .Key("audit")
+      .Int(summary->audit)
+      .Key("bench_ids")
+      .Int(summary->sample_ids)
+      .Field("trigger_mode", summary->trigger_mode)
+      .Key("seconds")
+      .Int(static_cast<int64_t>(summary->seconds + 0.5))
+      .EndObject();
+  std::printf("%s\n", w.str().c_str());
+  return 0;
+}
+
+int DncLoad(const dnc::LoadFileOptions& options, const std::string& data_dir) {
+  auto loc = OpenDatabase(data_dir, true);
+  if (!loc.ok()) return Fail(loc.status());
+  db::Pool owner = OwnerPool((*loc)->conninfo());
+  auto s = dnc::LoadFile(owner, options, [](const std::string& line) {
+    std::fprintf(stderr, "dnc load: %s\n", line.c_str());
+  });
+  if (!s.ok()) {
+    std::string reason = s.status().message();
+    for (const auto& fe : s.status().field_errors()) reason += "; " + fe.message;
+    return Fail(Status(s.status().code(), reason));
+  }
+  json::Writer w;
+  w.BeginObject()
+      .Key("lines")
+      .Int(static_cast<int64_t>(s->lines))
+      .Key("added")
+      .Int(static_cast<int64_t>(s->added))
+      .Key("removed")
+      .Int(static_cast<int64_t>(s->removed))
+      .Key("skipped")
+      .Int(static_cast<int64_t>(s->skipped));
+  if (options.national) {
+    w.Key("area_codes").Int(s->area_codes).Key("total").Int(static_cast<int64_t>(s->total));
+    w.Key("parse_seconds").Double(s->parse_seconds).Key("store_seconds").Double(s->store_seconds);
+  }
+  w.Key("seconds").Double(s->seconds).Key("peak_rss_mb").Int(s->peak_rss_mb).EndObject();
+  std::printf("%s\n", w.str().c_str());
+  return 0;
+}
+
 // Default web UI location: next to the binary's source tree or installed share dir.
 std::string DefaultWebDir() {
   namespace fs = std::filesystem;
   std::error_code ec;
   fs::path exe = fs::read_symlink("/proc/self/exe", ec);
-  for (const fs::path& candidate :
-       {exe.parent_path() / "../share/leadline/web", exe.parent_path() / "../web/dist",
-        fs::path("web/dist")}) {
+  for (const fs::path& candidate : {exe.parent_path() / "../share/leadline/web",
+                                    exe.parent_path() / "../web/dist", fs::path("web/dist")}) {
     if (fs::exists(candidate / "index.html", ec)) return fs::canonical(candidate, ec).string();
   }
   return "";
@@ -210,7 +276,8 @@ int main(int argc, char** argv) {
   std::string web_dir;
   serve->add_option("--port", port, "TCP port (0 = any free port)")->check(CLI::Range(0, 65535));
   serve->add_option("--host", host, "address to listen on");
-  serve->add_option("--threads", threads, "I/O threads (default: cores)")->check(CLI::Range(0, 256));
+  serve->add_option("--threads", threads, "I/O threads (default: cores)")
+      ->check(CLI::Range(0, 256));
   serve->add_flag("--seed-demo", seed_demo, "load the demo organization if it is missing");
   serve->add_option("--web-dir", web_dir, "built web UI to serve at / (default: web/dist)");
   add_data_dir(serve);
@@ -240,6 +307,49 @@ int main(int argc, char** argv) {
   seed->add_flag("--demo", demo, "the demo organization with users, leads and more")->required();
   add_data_dir(seed);
 
+  auto* bench_data = app.add_subcommand(
+      "bench-data",
+      "Load a large synthetic data set (organizations, users, leads, history) for "
+      "benchmarks; prints a JSON summary with a login and an API key");
+  benchdata::BenchDataOptions bench;
+  bench_data
+      ->add_option("--orgs", bench.plan.organizations,
+                   "organizations: one large, the others 1% of its size each")
+      ->check(CLI::Range(1, 1000));
+  bench_data->add_option("--leads", bench.plan.leads, "leads of the large organization")
+      ->check(CLI::Range(int64_t{1}, int64_t{500'000'000}));
+  bench_data->add_option("--history", bench.plan.history, "status-history rows, all organizations")
+      ->check(CLI::Range(int64_t{0}, int64_t{5'000'000'000}));
+  bench_data->add_option("--audit", bench.plan.audit, "audit-log rows, all organizations")
+      ->check(CLI::Range(int64_t{0}, int64_t{5'000'000'000}));
+  bench_data->add_option("--seed", bench.plan.seed,
+                         "random seed: the same seed gives the same rows");
+  bench_data
+      ->add_option("--sample-ids", bench.sample_ids,
+                   "live leads of the large organization copied to table bench_ids")
+      ->check(CLI::Range(int64_t{0}, int64_t{10'000'000}));
+  add_data_dir(bench_data);
+
+  auto* dnc_cmd = app.add_subcommand("dnc", "Do-Not-Call lists");
+  dnc_cmd->require_subcommand(1);
+  auto* dnc_load = dnc_cmd->add_subcommand(
+      "load",
+      "Load numbers into an organization's list (--org) or the national registry "
+      "(--national); plain, gzip or zip files");
+  dnc::LoadFileOptions dnc_options;
+  dnc_load->add_option("file", dnc_options.path, "the file to load")->required();
+  dnc_load->add_flag("--national", dnc_options.national,
+                     "a national registry file: lines NPA,NNNNNNN (one or many area codes)");
+  dnc_load->add_flag("--changes", dnc_options.changes,
+                     "with --national: a change file, lines NPA,NNNNNNN,A|D");
+  dnc_load->add_option("--as-of", dnc_options.as_of,
+                       "with --national: the date the file was downloaded, YYYY-MM-DD "
+                       "(default today)");
+  dnc_load->add_option("--org", dnc_options.organization_id,
+                       "without --national: the organization whose list to add to");
+  dnc_load->add_option("--reason", dnc_options.reason, "reason stored on new entries");
+  add_data_dir(dnc_load);
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -259,5 +369,23 @@ int main(int argc, char** argv) {
   if (*migrate) return Migrate(migrate_action, migrate_to, data_dir);
   if (*org_create) return OrgCreate(org_name, admin_email, admin_password, data_dir);
   if (*seed) return SeedDemo(data_dir);
+  if (*dnc_load) {
+    if (!dnc_options.national && dnc_options.organization_id.empty()) {
+      std::fprintf(stderr, "leadline: dnc load needs --org ORG_ID or --national (see --help)\n");
+      return kExitUsage;
+    }
+    if (!dnc_options.national && dnc_options.changes) {
+      std::fprintf(stderr, "leadline: --changes needs --national (see --help)\n");
+      return kExitUsage;
+    }
+    return DncLoad(dnc_options, data_dir);
+  }
+  if (*bench_data) {
+    // Timestamps are relative to the start of the current UTC day, so a given seed gives
+    // the same rows all day long and the data always ends "today".
+    int64_t now_s = static_cast<int64_t>(std::time(nullptr));
+    bench.plan.now_us = (now_s - now_s % 86'400) * 1'000'000;
+    return BenchData(bench, data_dir);
+  }
   return kExitUsage;
 }

@@ -97,7 +97,7 @@ Connection::~Connection() {
   if (conn_) PQfinish(conn_);
 }
 
-bool Connection::IsBroken() const { return PQstatus(conn_) != CONNECTION_OK; }
+bool Connection::IsBroken() const { return poisoned_ || PQstatus(conn_) != CONNECTION_OK; }
 
 Result<Rows> Connection::Check(pg_result* res) {
   ExecStatusType st = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;
@@ -140,6 +140,80 @@ Status Connection::ExecScript(std::string_view sql) {
     PQclear(res);
   }
   return first_error;
+}
+
+Result<std::vector<Rows>> Connection::ExecPipeline(const std::vector<PipelineStep>& steps) {
+  if (PQenterPipelineMode(conn_) != 1) return MakeError(conn_, nullptr);
+  // What was sent, in order: a Prepare (whose result is only checked) or a step's execution.
+  struct Sent {
+    int step;  // -1 for a Prepare
+    const char* prepared_name;
+  };
+  std::vector<Sent> sent;
+  std::vector<std::string> unnamed_sql;  // keeps the text of unnamed statements alive
+  unnamed_sql.reserve(steps.size());
+  std::unordered_set<std::string> preparing;
+  bool send_failed = false;
+  for (size_t i = 0; i < steps.size() && !send_failed; ++i) {
+    const Query& q = *steps[i].query;
+    ParamArrays arrays(*steps[i].params);
+    const int n = static_cast<int>(steps[i].params->size());
+    if (q.name == nullptr || q.name[0] == '\0') {
+      unnamed_sql.emplace_back(q.sql);
+      send_failed = !PQsendQueryParams(conn_, unnamed_sql.back().c_str(), n, nullptr,
+                                       arrays.values.data(), nullptr, nullptr, 0);
+    } else {
+      if (!prepared_.contains(q.name) && preparing.insert(q.name).second) {
+        if (!PQsendPrepare(conn_, q.name, q.sql, 0, nullptr)) {
+          send_failed = true;
+          break;
+        }
+        sent.push_back({-1, q.name});
+      }
+      send_failed =
+          !PQsendQueryPrepared(conn_, q.name, n, arrays.values.data(), nullptr, nullptr, 0);
+    }
+    if (!send_failed) sent.push_back({static_cast<int>(i), nullptr});
+  }
+  if (send_failed || !PQpipelineSync(conn_)) {
+    Status error = MakeError(conn_, nullptr);
+    poisoned_ = true;  // part of a pipeline may be queued; never reuse this connection
+    return error;
+  }
+
+  std::vector<Rows> rows(steps.size());
+  Status first_error;
+  bool synced = false;
+  for (const Sent& s : sent) {
+    // Each command yields its result(s) and then a null.
+    while (pg_result* res = PQgetResult(conn_)) {
+      ExecStatusType st = PQresultStatus(res);
+      if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK || st == PGRES_EMPTY_QUERY) {
+        if (s.step >= 0) {
+          rows[s.step] = Rows(res);
+        } else {
+          prepared_.insert(s.prepared_name);
+          PQclear(res);
+        }
+        continue;
+      }
+      if (st != PGRES_PIPELINE_ABORTED && first_error.ok()) first_error = MakeError(conn_, res);
+      PQclear(res);
+    }
+  }
+  // Then the Sync's own result.
+  for (int guard = 0; guard < 4 && !synced; ++guard) {
+    pg_result* res = PQgetResult(conn_);
+    if (res == nullptr) continue;
+    synced = PQresultStatus(res) == PGRES_PIPELINE_SYNC;
+    PQclear(res);
+  }
+  if (!synced || PQexitPipelineMode(conn_) != 1) {
+    poisoned_ = true;
+    if (first_error.ok()) first_error = MakeError(conn_, nullptr);
+  }
+  if (!first_error.ok()) return first_error;
+  return rows;
 }
 
 Status Connection::CopyIn(

@@ -99,6 +99,20 @@ class Connection {
   // Simple protocol: several statements, no parameters (migrations, seeds, BEGIN).
   Status ExecScript(std::string_view sql);
 
+  // One statement of ExecPipeline; both pointers must outlive the call.
+  struct PipelineStep {
+    const Query* query;
+    const Params* params;
+  };
+  // Sends every step (preparing named queries not yet prepared here) in libpq pipeline mode,
+  // then one Sync, and reads the results: one network round trip in all. Without BEGIN the
+  // steps run in one implicit transaction that commits at the Sync, so transaction-local
+  // settings made by a step hold for the steps after it. When a step fails, PostgreSQL skips
+  // the rest and rolls the transaction back; the error returned is that step's. Must not be
+  // called inside a transaction block (the steps would then join it and nothing commits).
+  // On success, returns one Rows per step, in order.
+  Result<std::vector<Rows>> ExecPipeline(const std::vector<PipelineStep>& steps);
+
   // COPY ... FROM STDIN: `produce` is called with a function that sends one chunk of COPY
   // text data; when it returns an error the COPY is aborted (nothing is written).
   Status CopyIn(
@@ -123,6 +137,9 @@ class Connection {
   Result<Rows> Check(pg_result* res);
   pg_conn* conn_;
   std::unordered_set<std::string> prepared_;
+  // Set when a pipeline could not be drained: the connection's protocol state is unknown,
+  // so the pool must drop it.
+  bool poisoned_ = false;
 };
 
 // Quotes an identifier for DDL that cannot take parameters (CREATE DATABASE name).

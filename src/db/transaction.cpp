@@ -10,18 +10,22 @@ constexpr Query kSetTenant{
     "set_config('app.change_source', $5, true), set_config('app.audit_action', '', true)"};
 constexpr Query kSetLocal{"tx_set_local", "SELECT set_config($1, $2, true)"};
 
+Params TenantParams(const TenantContext& ctx) {
+  return Params()
+      .Add(ctx.organization_id)
+      .Add(ctx.user_id)
+      .Add(ctx.client_ip)
+      .Add(ctx.user_agent)
+      .Add(ctx.change_source);
+}
+
 }  // namespace
 
 Result<Transaction> Transaction::Begin(Pool& pool, const TenantContext& ctx) {
   ASSIGN_OR_RETURN(PooledConnection conn, pool.Acquire());
   RETURN_IF_ERROR(conn->ExecScript("BEGIN"));
   Transaction tx(std::move(conn));
-  ASSIGN_OR_RETURN(Rows ignored, tx.Exec(kSetTenant, Params()
-                                                         .Add(ctx.organization_id)
-                                                         .Add(ctx.user_id)
-                                                         .Add(ctx.client_ip)
-                                                         .Add(ctx.user_agent)
-                                                         .Add(ctx.change_source)));
+  ASSIGN_OR_RETURN(Rows ignored, tx.Exec(kSetTenant, TenantParams(ctx)));
   return tx;
 }
 
@@ -52,6 +56,15 @@ Status RunInTransaction(Pool& pool, const TenantContext& ctx,
     if (last.code() != StatusCode::kAborted) return last;
   }
   return last;
+}
+
+Result<Rows> ReadInTenant(Pool& pool, const TenantContext& ctx, const Query& q,
+                          const Params& params) {
+  ASSIGN_OR_RETURN(PooledConnection conn, pool.Acquire());
+  const Params tenant = TenantParams(ctx);
+  ASSIGN_OR_RETURN(std::vector<Rows> results,
+                   conn->ExecPipeline({{&kSetTenant, &tenant}, {&q, &params}}));
+  return std::move(results[1]);
 }
 
 }  // namespace leadline::db

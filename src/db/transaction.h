@@ -52,4 +52,13 @@ class Transaction {
 Status RunInTransaction(Pool& pool, const TenantContext& ctx,
                         const std::function<Status(Transaction&)>& fn);
 
+// Runs one statement as `ctx` in a single network round trip: the tenant settings and `q`
+// travel together in libpq pipeline mode and run in one implicit transaction that commits
+// when they are done (Connection::ExecPipeline), where Transaction::Begin + Exec + Commit
+// needs four (BEGIN, settings, statement, COMMIT). Meant for services whose whole
+// transaction is one read; row-level security and the settings behave exactly as in a
+// Transaction. Errors: those of Pool::Acquire and of the statement (no retry).
+Result<Rows> ReadInTenant(Pool& pool, const TenantContext& ctx, const Query& q,
+                          const Params& params = {});
+
 }  // namespace leadline::db

@@ -57,13 +57,13 @@ TEST(Migrations, StepwiseUpAndDownTo) {
   db::Migrator m(**conn, db::BuiltinMigrations());
   ASSERT_TRUE(m.Up(1).ok());
   EXPECT_EQ(*m.CurrentVersion(), 1);
-  ASSERT_TRUE(m.Up().ok());
+  ASSERT_TRUE(m.Up(2).ok());
   EXPECT_EQ(*m.CurrentVersion(), 2);
   ASSERT_TRUE(m.Down(1).ok());
   EXPECT_EQ(*m.CurrentVersion(), 1);
   auto state = m.State();
   ASSERT_TRUE(state.ok());
-  ASSERT_EQ(state->size(), 2u);
+  ASSERT_EQ(state->size(), db::BuiltinMigrations().size());
   EXPECT_TRUE((*state)[0].applied);
   EXPECT_FALSE((*state)[1].applied);
 }

@@ -1,0 +1,265 @@
+#!/usr/bin/env bash
+# The Leadline benchmark (`make bench`): a private, tuned PostgreSQL cluster loaded by
+# `leadline bench-data`, wrk against `leadline serve`, pgbench running the same SQL on the
+# same database, one table of throughput, latency and ratios (bench/README.md explains it).
+#
+# Usage: bench/run.sh [path/to/leadline]
+# Environment (defaults in brackets):
+#   BENCH_LEADS [1000000]  BENCH_HISTORY [10 x leads]  BENCH_AUDIT [5 x leads]
+#   BENCH_SMOKE=1          tiny data and 1-second runs, to check that everything works
+#   BENCH_DURATION [10]    seconds per measurement   BENCH_WARMUP [3] seconds of wrk first
+#   BENCH_CONNECTIONS [8]  wrk and pgbench clients   BENCH_THREADS [2] wrk/pgbench threads
+#   BENCH_SERVER_THREADS   leadline serve --threads (default: the server's own default)
+#   BENCH_BULK [10000]     ids per bulk request      BENCH_BULK_RUNS [3]
+#   BENCH_SHARED_BUFFERS [1GB, at most a quarter of RAM]
+#   BENCH_DIR              work directory (default: a new one under /tmp, removed after)
+#   BENCH_KEEP=1           keep the work directory (cluster and data) afterwards
+#   BENCH_RESULTS          where to write the report [bench/RESULTS.md; smoke: the work dir]
+set -euo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+bin=$(readlink -f "${1:-build/leadline}")
+[ -x "$bin" ] || { echo "bench: no leadline binary at $bin (run make build)" >&2; exit 1; }
+
+smoke=${BENCH_SMOKE:-0}
+if [ "$smoke" = 1 ]; then
+  leads=${BENCH_LEADS:-2000}
+  duration=${BENCH_DURATION:-1}
+  warmup=${BENCH_WARMUP:-0}
+  bulk=${BENCH_BULK:-200}
+  bulk_runs=${BENCH_BULK_RUNS:-1}
+else
+  leads=${BENCH_LEADS:-1000000}
+  duration=${BENCH_DURATION:-10}
+  warmup=${BENCH_WARMUP:-3}
+  bulk=${BENCH_BULK:-10000}
+  bulk_runs=${BENCH_BULK_RUNS:-3}
+fi
+history=${BENCH_HISTORY:-$((leads * 10))}
+audit=${BENCH_AUDIT:-$((leads * 5))}
+connections=${BENCH_CONNECTIONS:-8}
+threads=${BENCH_THREADS:-2}
+server_threads=${BENCH_SERVER_THREADS:-}
+
+for tool in wrk curl pgbench psql python3; do
+  command -v "$tool" >/dev/null || {
+    echo "bench: $tool is required (make bench installs wrk and postgresql-contrib)" >&2
+    exit 1
+  }
+done
+
+log() { echo "bench: $*" >&2; }
+
+if [ -n "${BENCH_DIR:-}" ]; then
+  work=$BENCH_DIR
+  mkdir -p "$work"
+else
+  work=$(mktemp -d /tmp/leadline-bench-XXXXXX)
+fi
+# When we are root the cluster runs as the postgres user, which must reach the directory.
+chmod 755 "$work"
+results_md=${BENCH_RESULTS:-$([ "$smoke" = 1 ] && echo "$work/RESULTS.md" || echo "$here/RESULTS.md")}
+data="$work/data"
+sqldir="$work/sql"
+mkdir -p "$data" "$sqldir"
+results="$work/results.txt"
+: >"$results"
+
+server_pid=""
+cleanup() {
+  local code=$?
+  if [ -n "$server_pid" ] && kill -0 "$server_pid" 2>/dev/null; then
+    kill -TERM "$server_pid"
+    wait "$server_pid" 2>/dev/null || true
+  fi
+  if [ "${BENCH_KEEP:-0}" != 1 ] && [ -z "${BENCH_DIR:-}" ]; then
+    rm -rf "$work"
+  else
+    log "work directory kept: $work"
+  fi
+  exit $code
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+unset DATABASE_URL
+
+sock="$work/var/run"
+pg=(-h "$sock" -p 5432 -U postgres -d leadline)
+sql() { psql -X -q -At -v ON_ERROR_STOP=1 "${pg[@]}" "$@"; }
+
+# --- 1. cluster: initialise and migrate, then tune it for the benchmark -------------------
+log "work directory $work"
+"$bin" migrate up --data-dir "$work/var" >/dev/null 2>>"$work/leadline.log"
+mem_kb=$(awk '/^MemTotal:/ {print $2}' /proc/meminfo)
+shared_buffers=${BENCH_SHARED_BUFFERS:-$([ "$mem_kb" -ge $((4 * 1024 * 1024)) ] && echo 1GB || echo "$((mem_kb / 4 / 1024))MB")}
+# A bench-only cluster: memory sized for a 1M-lead data set on a small machine, few
+# checkpoints during the load, no JIT (it compiles for tens of milliseconds on queries whose
+# estimated cost is high, which an OLTP request should never pay). Durability stays on.
+cat >>"$work/var/pgdata/postgresql.auto.conf" <<EOF
+# bench/run.sh
+shared_buffers = '$shared_buffers'
+effective_cache_size = '4GB'
+work_mem = '16MB'
+maintenance_work_mem = '512MB'
+max_wal_size = '8GB'
+checkpoint_timeout = '30min'
+random_page_cost = 1.1
+jit = off
+EOF
+
+# --- 2. server ------------------------------------------------------------------------
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+serve_args=(serve --host 127.0.0.1 --port "$port" --data-dir "$work/var")
+[ -n "$server_threads" ] && serve_args+=(--threads "$server_threads")
+"$bin" "${serve_args[@]}" >"$work/serve.out" 2>>"$work/leadline.log" &
+server_pid=$!
+for _ in $(seq 1 300); do
+  grep -q "running at" "$work/serve.out" 2>/dev/null && break
+  kill -0 "$server_pid" 2>/dev/null || break
+  sleep 0.1
+done
+grep -q "running at" "$work/serve.out" || { tail -20 "$work/leadline.log" >&2; log "server did not start"; exit 1; }
+base="http://127.0.0.1:$port"
+log "server pid $server_pid at $base"
+
+# --- 3. data --------------------------------------------------------------------------
+log "loading $leads leads, $history history rows, $audit audit rows"
+load_start=$(date +%s.%N)
+"$bin" bench-data --leads "$leads" --history "$history" --audit "$audit" --data-dir "$work/var" \
+  >"$work/bench-data.json" 2> >(tee -a "$work/bench-data.log" >&2)
+load_seconds=$(python3 -c "print('%.0f' % ($(date +%s.%N) - $load_start))")
+summary() { python3 -c "import json,sys; print(json.load(open(sys.argv[1]))[sys.argv[2]])" "$work/bench-data.json" "$1"; }
+org=$(summary organization_id)
+token=$(summary api_key)
+uid=$(sql -c "SELECT id FROM users WHERE email = '$(summary admin_email)'")
+n=$(sql -c "SELECT count(*) FROM bench_ids")
+live=$(sql -c "SELECT count(*) FROM leads WHERE organization_id = '$org' AND deleted_at IS NULL")
+sql -c "CREATE SEQUENCE IF NOT EXISTS bench_phone_seq; GRANT USAGE ON SEQUENCE bench_phone_seq TO leadline_app"
+sql -c "COPY (SELECT id, phone, last_name FROM bench_ids ORDER BY n) TO STDOUT" | python3 "$here/helpers.py" urls "$data"
+sql -c "COPY (SELECT id FROM bench_ids ORDER BY n) TO STDOUT" >"$data/ids.txt"
+log "loaded in ${load_seconds}s; $n sampled ids"
+
+# --- 4. scenarios ---------------------------------------------------------------------
+for f in by_id search_name search_phone create; do
+  for v in raw tenant; do
+    python3 "$here/helpers.py" render-sql "$here/sql/$f.$v.sql" "$here/sql/lead_columns.sql" \
+      "$here/sql/tenant_begin.sql" "$sqldir/$f.$v.sql"
+  done
+done
+# The same filter mix for wrk and pgbench: common and rare tags, one or several statuses.
+python3 "$here/helpers.py" list-scripts "$here/sql/lead_columns.sql" "$here/sql/tenant_begin.sql" "$sqldir" \
+  "status=new,contacted&tag=hot&score_min=30&score_max=80" \
+  "status=qualified&tag=pre-approved&score_min=40&score_max=100" \
+  "status=nurturing,appointment_set&tag=buyer&score_min=0&score_max=100" \
+  "status=contacted&tag=first-time-buyer&tag=hot&score_min=20&score_max=90"
+mv "$sqldir/list_urls.txt" "$data/list_urls.txt"
+
+run_wrk() {  # scenario script urls-file seconds run-number
+  local name=$1 script=$2 urls=$3 seconds=$4
+  # Creates: each run and thread gets its own million phone numbers (see create.lua).
+  local create_offset=$(($5 * threads * 1000000))
+  BENCH_LUA_DIR="$here" BENCH_DATA_DIR="$data" BENCH_TOKEN="$token" BENCH_NAME="$name" \
+    BENCH_URLS="$urls" BENCH_CREATE_OFFSET="$create_offset" \
+    wrk -t "$threads" -c "$connections" -d "${seconds}s" -s "$here/$script" "$base" 2>&1
+}
+
+run_pgbench() {  # scenario script-name variant protocol
+  local name=$1 script=$2 variant=$3 protocol=$4 dir="$work/pgbench/$1.$3"
+  mkdir -p "$dir"
+  local role=()
+  [ "$variant" = tenant ] && role=(env "PGOPTIONS=-c role=leadline_app")
+  (cd "$dir" && "${role[@]}" pgbench "${pg[@]}" -n -M "$protocol" -c "$connections" -j "$threads" \
+    -T "$duration" -D "org=$org" -D "uid=$uid" -D "n=$n" -f "$sqldir/$script.$variant.sql" \
+    -l --log-prefix=tx >stdout 2>&1) || true
+  echo "scenario=$name kind=pgbench_$variant $(python3 "$here/helpers.py" pgbench-stats "$dir")" >>"$results"
+  rm -f "$dir"/tx.*
+}
+
+# name, wrk script, URL file, pgbench protocol (the server prepares fixed statements and
+# runs the list and search statements unnamed, planned with their values: -M extended).
+scenarios=(
+  "lead_by_id get.lua by_id_urls.txt prepared"
+  "list_filtered get.lua list_urls.txt extended"
+  "search_name get.lua search_name_urls.txt extended"
+  "search_phone get.lua search_phone_urls.txt extended"
+  "create create.lua - prepared"
+)
+for s in "${scenarios[@]}"; do
+  read -r name script urls protocol <<<"$s"
+  pg_name=${name/lead_by_id/by_id}
+  pg_name=${pg_name/list_filtered/list}
+  if [ "$warmup" -gt 0 ]; then run_wrk "$name" "$script" "$urls" "$warmup" 0 >/dev/null; fi
+  out=$(run_wrk "$name" "$script" "$urls" "$duration" 1)
+  line=$(grep '^RESULT ' <<<"$out" || true)
+  [ -n "$line" ] || { echo "$out" >&2; log "wrk failed for $name"; }
+  echo "scenario=$name kind=http ${line#RESULT name=$name }" >>"$results"
+  run_pgbench "$name" "$pg_name" raw "$protocol"
+  run_pgbench "$name" "$pg_name" tenant "$protocol"
+  log "$name: $(grep "scenario=$name " "$results" | sed 's/scenario=[^ ]* //' | tr '\n' ';')"
+done
+
+# Bulk: the same number of leads tagged each run, a different slice and tag every time.
+bulk_times=() psql_times=()
+for run in $(seq 1 "$bulk_runs"); do
+  count=$(python3 "$here/helpers.py" bulk-body "$data/ids.txt" $(((run - 1) * bulk)) "$bulk" \
+    "bench-bulk-$run" "$data/bulk.json" "$data/bulk_ids.txt")
+  t=$(curl -sS -o "$data/bulk.out" -w '%{http_code} %{time_total}' -X POST \
+    -H "Authorization: Bearer $token" -H 'Content-Type: application/json' \
+    --data-binary @"$data/bulk.json" "$base/api/leads/bulk")
+  [ "${t%% *}" = 200 ] || log "bulk run $run answered ${t%% *}: $(head -c 300 "$data/bulk.out")"
+  bulk_times+=("${t#* }")
+  # The same statements through psql, on the next slice (untouched rows, like the HTTP run).
+  python3 "$here/helpers.py" bulk-body "$data/ids.txt" $(((bulk_runs + run - 1) * bulk)) "$bulk" \
+    "bench-bulk-psql-$run" "$data/bulk_psql.json" "$data/bulk_psql_ids.txt" >/dev/null
+  ms=$(psql -X -q -v ON_ERROR_STOP=1 "${pg[@]}" -v "org=$org" -v "uid=$uid" \
+    -v "ids_file=$data/bulk_psql_ids.txt" -v "tag=bench-bulk-psql-$run" \
+    -f "$here/sql/bulk_tags.sql" 2>&1 | awk '/^Time: / {s += $2} END {printf "%.6f", s / 1000}')
+  psql_times+=("$ms")
+done
+median() { printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+sorted_bulk=$(printf '%s\n' "${bulk_times[@]}" | sort -g)
+echo "scenario=bulk_tag kind=http ids=$count runs=$bulk_runs median_s=$(median "${bulk_times[@]}")" \
+  "min_s=$(head -1 <<<"$sorted_bulk") max_s=$(tail -1 <<<"$sorted_bulk")" >>"$results"
+echo "scenario=bulk_tag kind=psql median_s=$(median "${psql_times[@]}")" >>"$results"
+log "bulk: HTTP ${bulk_times[*]} s; psql ${psql_times[*]} s"
+
+# Export: the whole organization as CSV; the server's peak RSS is reset first when the kernel
+# allows it (clear_refs 5), so VmHWM is the peak during the export.
+rss_before=$(awk '/^VmRSS:/ {print $2}' "/proc/$server_pid/status")
+echo 5 >"/proc/$server_pid/clear_refs" 2>/dev/null || true
+t=$(curl -sS -o /dev/null -w '%{http_code} %{time_total} %{size_download}' \
+  -H "Authorization: Bearer $token" "$base/api/leads/export.csv")
+read -r code seconds bytes <<<"$t"
+hwm=$(awk '/^VmHWM:/ {print $2}' "/proc/$server_pid/status")
+echo "scenario=export kind=http status=$code seconds=$seconds bytes=$bytes rows=$live peak_rss_mb=$((hwm / 1024)) rss_growth_mb=$(((hwm - rss_before) / 1024))" >>"$results"
+columns=$(cat "$here/sql/lead_columns.sql")
+# \o sends the COPY data to /dev/null; \timing still reports on stdout.
+copy_seconds=$(psql -X -q -v ON_ERROR_STOP=1 "${pg[@]}" <<SQL | awk '/^Time: / {printf "%.3f", $2 / 1000}'
+\\o /dev/null
+\\timing on
+COPY (SELECT $columns FROM leads l WHERE l.organization_id = '$org' AND l.deleted_at IS NULL
+      ORDER BY l.created_at DESC, l.id DESC) TO STDOUT WITH (FORMAT csv, HEADER);
+SQL
+)
+echo "scenario=export kind=copy seconds=$copy_seconds" >>"$results"
+log "export: HTTP $code in ${seconds}s ($bytes bytes), peak RSS $((hwm / 1024)) MB; COPY ${copy_seconds}s"
+
+# --- 5. report ------------------------------------------------------------------------
+cpu=$(awk -F': ' '/^model name/ {print $2; exit}' /proc/cpuinfo)
+pg_version=$(sql -c "SHOW server_version")
+server_threads_shown=${server_threads:-"default ($(nproc))"}
+{
+  echo "Run $(date -u '+%Y-%m-%d %H:%M UTC')$([ "$smoke" = 1 ] && echo ' (smoke run: tiny data, not a measurement)')."
+  echo
+  echo "- Machine: $(nproc) CPUs ($cpu), $((mem_kb / 1024 / 1024)) GB RAM; PostgreSQL $pg_version;" \
+    "wrk, pgbench and the server share the machine."
+  echo "- Data: $(summary leads) leads ($leads in the measured organization, $live live)," \
+    "$(summary status_history) status-history rows, $(summary audit) audit rows," \
+    "$(summary organizations) organizations; loaded by \`leadline bench-data\` in ${load_seconds} s."
+  echo "- Load: wrk and pgbench with $connections connections on $threads threads, ${duration} s each" \
+    "(after ${warmup} s of wrk warm-up); server threads: $server_threads_shown."
+  echo "- PostgreSQL: shared_buffers $shared_buffers, work_mem 16MB, jit off, random_page_cost 1.1," \
+    "synchronous_commit on."
+} >"$work/meta.txt"
+python3 "$here/helpers.py" report "$results" "$work/meta.txt" "$results_md"
+log "report written to $results_md"

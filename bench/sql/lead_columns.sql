@@ -1,0 +1,1 @@
+l.id, l.first_name, l.last_name, l.email, l.phone, l.status, l.source, array_to_json(l.tags)::text, l.lead_score, l.assigned_to, l.timezone, l.company, l.title, l.metadata::text, app_rfc3339(l.created_at), app_rfc3339(l.updated_at), app_rfc3339(l.deleted_at), l.version, app_rfc3339(l.status_changed_at), app_rfc3339(l.last_contacted_at), l.merged_into

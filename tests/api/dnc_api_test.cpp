@@ -1,0 +1,311 @@
+// Black-box HTTP tests of the Do-Not-Call API: add (idempotent), list, remove (admin only),
+// expiry, organization-wide scope, tenant isolation, checks (single and batch), opt-out from
+// inbound messages and the review queue, national registry upload.
+#include <gtest/gtest.h>
+
+#include <thread>
+
+#include "support/test_app.h"
+
+namespace leadline {
+namespace {
+
+using testing::HttpClient;
+using testing::HttpResult;
+using testing::TestApp;
+
+class DncApi : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    app_ = std::make_unique<TestApp>();
+    org_ = app_->db().CreateOrganization("Acme", "boss@acme.test", "correct-horse-1");
+    other_ = app_->db().CreateOrganization("Globex", "boss@globex.test", "correct-horse-1");
+    admin_ = app_->Client(org_.api_key);
+  }
+
+  // A user of `org` with `role`, signed in.
+  HttpClient User(const std::string& admin_key, const std::string& email, const std::string& role) {
+    HttpClient admin = app_->Client(admin_key);
+    auto r =
+        admin.Post("/api/users", R"({"email":")" + email +
+                                     R"(","password":"correct-horse-1","role":")" + role + R"("})");
+    EXPECT_EQ(r.status, 201) << r.body;
+    auto login = app_->Client().Post(
+        "/api/auth/login", R"({"email":")" + email + R"(","password":"correct-horse-1"})");
+    EXPECT_EQ(login.status, 200) << login.body;
+    return app_->Client(login.Json().Find("token")->as_string());
+  }
+
+  static bool OnDnc(const HttpResult& r) { return r.Json().Find("on_dnc")->as_bool(); }
+
+  std::unique_ptr<TestApp> app_;
+  auth::NewOrganization org_, other_;
+  HttpClient admin_{0};
+};
+
+TEST_F(DncApi, AddIsIdempotentAndOrganizationWide) {
+  HttpClient agent = User(org_.api_key, "agent@acme.test", "agent");
+  HttpClient manager = User(org_.api_key, "manager@acme.test", "manager");
+  auto created = agent.Post("/api/dnc", R"({"phone":"(206) 555-0100","reason":"asked"})");
+  ASSERT_EQ(created.status, 201) << created.body;
+  auto entry = created.Json();
+  EXPECT_EQ(entry.Find("phone")->as_string(), "+12065550100");
+  EXPECT_EQ(entry.Find("source")->as_string(), "manual");
+  EXPECT_EQ(entry.Find("reason")->as_string(), "asked");
+  EXPECT_TRUE(entry.Find("active")->as_bool());
+  EXPECT_FALSE(entry.Find("added_by")->is_null());
+  EXPECT_EQ(created.Header("location"), "/api/dnc/" + entry.Find("id")->as_string());
+
+  auto again = manager.Post("/api/dnc", R"({"phone":"+12065550100","source":"complaint"})");
+  EXPECT_EQ(again.status, 200) << again.body;
+  EXPECT_EQ(again.Json().Find("id")->as_string(), entry.Find("id")->as_string());
+
+  // Every user of the organization sees it; no other organization does.
+  EXPECT_TRUE(OnDnc(manager.Get("/api/dnc/check?phone=%2B12065550100")));
+  EXPECT_TRUE(OnDnc(admin_.Get("/api/dnc/check?phone=206-555-0100")));
+  auto check = agent.Get("/api/dnc/check?phone=%2B12065550100");
+  EXPECT_EQ(check.Json().Find("sources")->items()[0].as_string(), "organization");
+  HttpClient stranger = app_->Client(other_.api_key);
+  EXPECT_FALSE(OnDnc(stranger.Get("/api/dnc/check?phone=%2B12065550100")));
+  EXPECT_EQ(stranger.Get("/api/dnc").Json().Find("data")->items().size(), 0u);
+  EXPECT_EQ(stranger.Get("/api/dnc/" + entry.Find("id")->as_string()).status, 404);
+  EXPECT_EQ(stranger.Delete("/api/dnc/" + entry.Find("id")->as_string()).status, 404)
+      << "another organization's entry is answered like a missing one";
+  EXPECT_TRUE(OnDnc(agent.Get("/api/dnc/check?phone=%2B12065550100")));
+}
+
+TEST_F(DncApi, RemoveIsAdminOnlyAndKeepsTheRecord) {
+  HttpClient agent = User(org_.api_key, "agent@acme.test", "agent");
+  HttpClient manager = User(org_.api_key, "manager@acme.test", "manager");
+  auto created = agent.Post("/api/dnc", R"({"phone":"+12065550100"})");
+  std::string id = created.Json().Find("id")->as_string();
+  EXPECT_EQ(agent.Delete("/api/dnc/" + id).status, 403);
+  EXPECT_EQ(manager.Delete("/api/dnc/" + id).status, 403);
+  EXPECT_EQ(admin_.Delete("/api/dnc/" + id + "?reason=entered%20by%20mistake").status, 204);
+  EXPECT_FALSE(OnDnc(agent.Get("/api/dnc/check?phone=%2B12065550100")));
+  EXPECT_EQ(admin_.Delete("/api/dnc/" + id).status, 204) << "idempotent";
+  EXPECT_EQ(admin_.Delete("/api/dnc/00000000-0000-0000-0000-000000000000").status, 404);
+  EXPECT_EQ(admin_.Delete("/api/dnc/not-a-uuid").status, 404);
+
+  // The removed entry stays readable, with who and why.
+  auto one = agent.Get("/api/dnc/" + id).Json();
+  EXPECT_FALSE(one.Find("active")->as_bool());
+  EXPECT_FALSE(one.Find("removed_at")->is_null());
+  EXPECT_EQ(one.Find("removal_reason")->as_string(), "entered by mistake");
+  EXPECT_EQ(agent.Get("/api/dnc").Json().Find("data")->items().size(), 0u);
+  EXPECT_EQ(agent.Get("/api/dnc?include=all").Json().Find("data")->items().size(), 1u);
+  // Listing it again makes a new entry.
+  EXPECT_EQ(agent.Post("/api/dnc", R"({"phone":"+12065550100"})").status, 201);
+}
+
+TEST_F(DncApi, ExpiredEntriesStopBlockingAndCanBeReAdded) {
+  auto created =
+      admin_.Post("/api/dnc", R"({"phone":"+12065550100","expires_at":"2099-01-01T00:00:00Z"})");
+  ASSERT_EQ(created.status, 201) << created.body;
+  EXPECT_EQ(created.Json().Find("expires_at")->as_string(), "2099-01-01T00:00:00Z");
+  EXPECT_EQ(
+      admin_.Post("/api/dnc", R"({"phone":"+12065550101","expires_at":"2001-01-01T00:00:00Z"})")
+          .status,
+      422)
+      << "an expiry in the past";
+  EXPECT_EQ(admin_.Post("/api/dnc", R"({"phone":"+12065550101","expires_at":"soon"})").status, 422);
+
+  // Expire it for real (as time would), then check and re-add.
+  std::string id = created.Json().Find("id")->as_string();
+  db::Pool& owner = app_->db().owner_pool();
+  auto conn = owner.Acquire();
+  ASSERT_TRUE(conn.ok());
+  ASSERT_TRUE(
+      (*conn)
+          ->Exec("UPDATE dnc_list SET expires_at = now() - interval '1 minute' WHERE id = $1",
+                 db::Params().Add(id))
+          .ok());
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(15);
+  while (OnDnc(admin_.Get("/api/dnc/check?phone=%2B12065550100")) &&
+         std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  EXPECT_FALSE(OnDnc(admin_.Get("/api/dnc/check?phone=%2B12065550100")));
+  auto readded = admin_.Post("/api/dnc", R"({"phone":"+12065550100","reason":"asked again"})");
+  ASSERT_EQ(readded.status, 201) << readded.body;
+  EXPECT_NE(readded.Json().Find("id")->as_string(), id);
+  EXPECT_TRUE(OnDnc(admin_.Get("/api/dnc/check?phone=%2B12065550100")));
+  auto old = admin_.Get("/api/dnc/" + id).Json();
+  EXPECT_EQ(old.Find("removal_reason")->as_string(), "expired, re-added");
+}
+
+TEST_F(DncApi, ValidationAndBatchOrder) {
+  EXPECT_EQ(admin_.Get("/api/dnc/check?phone=not-a-phone").status, 422);
+  EXPECT_EQ(admin_.Get("/api/dnc/check?phone=%2B15555550100").status, 422);
+  EXPECT_EQ(admin_.Get("/api/dnc/check").status, 422);
+  EXPECT_EQ(admin_.Post("/api/dnc", R"({"phone":"12"})").status, 422);
+  EXPECT_EQ(admin_.Post("/api/dnc", R"({"reason":"x"})").status, 422);
+  EXPECT_EQ(admin_.Post("/api/dnc", R"({"phone":"+12065550100","source":"psychic"})").status, 422);
+  EXPECT_EQ(admin_.Post("/api/dnc", R"({"phone":"+12065550100","colour":"red"})").status, 422);
+
+  admin_.Post("/api/dnc", R"({"phone":"+12065550102"})");
+  admin_.Post("/api/dnc", R"({"phone":"+12065550104"})");
+  std::string phones;
+  std::vector<std::string> inputs;
+  for (int i = 0; i < 1000; ++i)
+    inputs.push_back("+120655" + std::to_string(50000 + i).substr(0, 5));
+  inputs[3] = "garbage";
+  inputs[7] = "(206) 555-0104";
+  inputs[0] = "+12065550102";
+  for (const auto& p : inputs) phones += (phones.empty() ? "\"" : ",\"") + p + "\"";
+  auto r = admin_.Post("/api/dnc/check", "{\"phones\":[" + phones + "]}");
+  ASSERT_EQ(r.status, 200) << r.body.substr(0, 500);
+  auto results = r.Json().Find("results")->items();
+  ASSERT_EQ(results.size(), inputs.size());
+  EXPECT_TRUE(results[0].Find("on_dnc")->as_bool());
+  EXPECT_EQ(results[3].Find("phone")->as_string(), "garbage");
+  EXPECT_NE(results[3].Find("error"), nullptr);
+  EXPECT_FALSE(results[3].Find("on_dnc")->as_bool());
+  EXPECT_EQ(results[7].Find("phone")->as_string(), "+12065550104");
+  EXPECT_TRUE(results[7].Find("on_dnc")->as_bool());
+  for (size_t i = 0; i < inputs.size(); ++i) {
+    if (i == 3 || i == 7) continue;
+    EXPECT_EQ(results[i].Find("phone")->as_string(), inputs[i]) << "input order, index " << i;
+  }
+  EXPECT_EQ(admin_.Post("/api/dnc/check", R"({"phones":"+12065550100"})").status, 422);
+  std::string too_many = "{\"phones\":[";
+  for (int i = 0; i < 10001; ++i) too_many += (i ? ",\"+12065550100\"" : "\"+12065550100\"");
+  EXPECT_EQ(admin_.Post("/api/dnc/check", too_many + "]}").status, 422);
+}
+
+TEST_F(DncApi, ListPagination) {
+  for (int i = 0; i < 7; ++i) {
+    ASSERT_EQ(
+        admin_.Post("/api/dnc", "{\"phone\":\"+1206555010" + std::to_string(i) + "\"}").status,
+        201);
+  }
+  std::set<std::string> seen;
+  std::string cursor;
+  int pages = 0;
+  do {
+    auto r = admin_.Get("/api/dnc?limit=3" + (cursor.empty() ? "" : "&cursor=" + cursor));
+    ASSERT_EQ(r.status, 200) << r.body;
+    auto body = r.Json();
+    for (const auto& e : body.Find("data")->items()) seen.insert(e.Find("id")->as_string());
+    cursor = body.Find("next_cursor")->is_null() ? "" : body.Find("next_cursor")->as_string();
+    ++pages;
+  } while (!cursor.empty() && pages < 10);
+  EXPECT_EQ(seen.size(), 7u);
+  EXPECT_EQ(pages, 3);
+  EXPECT_EQ(admin_.Get("/api/dnc?limit=501").status, 400);
+  EXPECT_EQ(admin_.Get("/api/dnc?cursor=bogus").status, 400);
+}
+
+TEST_F(DncApi, EveryStopKeywordListsTheNumber) {
+  int n = 0;
+  for (const char* keyword :
+       {"STOP", "stopall", "Unsubscribe", "CANCEL", "end.", "Quit!", "revoke", "OPT-OUT"}) {
+    std::string phone = "+1206555020" + std::to_string(n++);
+    auto r =
+        admin_.Post("/api/interactions", R"({"phone":")" + phone +
+                                             R"(","channel":"sms","direction":"inbound","body":")" +
+                                             keyword + R"("})");
+    ASSERT_EQ(r.status, 201) << r.body;
+    auto json = r.Json();
+    auto optout = json.Find("optout");
+    EXPECT_EQ(optout->Find("kind")->as_string(), "keyword") << keyword;
+    EXPECT_EQ(optout->Find("action")->as_string(), "dnc_added") << keyword;
+    auto check = admin_.Get("/api/dnc/check?phone=" + std::string("%2B") + phone.substr(1));
+    EXPECT_TRUE(OnDnc(check)) << keyword;
+    auto listed = admin_.Get("/api/dnc?phone=%2B" + phone.substr(1)).Json().Find("data")->items();
+    ASSERT_EQ(listed.size(), 1u);
+    EXPECT_EQ(listed[0].Find("source")->as_string(), "sms_stop");
+  }
+  // Near misses and our own outbound messages do nothing.
+  for (const auto& [direction, body] :
+       std::vector<std::pair<std::string, std::string>>{{"inbound", "stopping by later"},
+                                                        {"inbound", "I'll stop by at 5"},
+                                                        {"outbound", "Reply STOP to opt out"}}) {
+    auto r = admin_.Post("/api/interactions",
+                         R"({"phone":"+12065550299","channel":"sms","direction":")" + direction +
+                             R"(","body":")" + body + R"("})");
+    ASSERT_EQ(r.status, 201) << r.body;
+    EXPECT_EQ(r.Json().Find("optout")->Find("action")->as_string(), "none") << body;
+  }
+  EXPECT_FALSE(OnDnc(admin_.Get("/api/dnc/check?phone=%2B12065550299")));
+  // The webhook form of an inbound SMS.
+  auto hook = admin_.Send("POST", "/api/webhooks/sms/inbound",
+                          "From=%2B12065550298&To=%2B12065550000&Body=Stop",
+                          {{"Content-Type", "application/x-www-form-urlencoded"}});
+  EXPECT_EQ(hook.status, 200) << hook.body;
+  EXPECT_TRUE(OnDnc(admin_.Get("/api/dnc/check?phone=%2B12065550298")));
+}
+
+TEST_F(DncApi, PhrasesListOrQueueForReview) {
+  HttpClient manager = User(org_.api_key, "manager@acme.test", "manager");
+  HttpClient agent = User(org_.api_key, "agent@acme.test", "agent");
+  auto confident = agent.Post(
+      "/api/interactions",
+      R"({"phone":"+12065550300","channel":"call","direction":"outbound","transcript":"Agent: hello. Lead: please take me off your list."})");
+  ASSERT_EQ(confident.status, 201) << confident.body;
+  EXPECT_EQ(confident.Json().Find("optout")->Find("action")->as_string(), "dnc_added");
+  auto listed = agent.Get("/api/dnc?phone=%2B12065550300").Json().Find("data")->items();
+  ASSERT_EQ(listed.size(), 1u);
+  EXPECT_EQ(listed[0].Find("source")->as_string(), "ai_opt_out");
+
+  auto weak = agent.Post(
+      "/api/interactions",
+      R"({"phone":"+12065550301","channel":"sms","direction":"inbound","body":"not interested"})");
+  ASSERT_EQ(weak.status, 201) << weak.body;
+  EXPECT_EQ(weak.Json().Find("optout")->Find("action")->as_string(), "review");
+  EXPECT_FALSE(OnDnc(agent.Get("/api/dnc/check?phone=%2B12065550301")));
+  EXPECT_EQ(agent.Get("/api/dnc/review").status, 403);
+  auto queue = manager.Get("/api/dnc/review").Json().Find("data")->items();
+  ASSERT_EQ(queue.size(), 1u);
+  std::string id = queue[0].Find("id")->as_string();
+  EXPECT_EQ(queue[0].Find("phone")->as_string(), "+12065550301");
+  auto accepted = manager.Post("/api/dnc/review/" + id + "/accept", "");
+  EXPECT_EQ(accepted.status, 200) << accepted.body;
+  EXPECT_EQ(accepted.Json().Find("status")->as_string(), "accepted");
+  EXPECT_TRUE(OnDnc(agent.Get("/api/dnc/check?phone=%2B12065550301")));
+  EXPECT_EQ(manager.Post("/api/dnc/review/" + id + "/dismiss", "").status, 409);
+  EXPECT_EQ(manager.Get("/api/dnc/review").Json().Find("data")->items().size(), 0u);
+  EXPECT_EQ(manager.Get("/api/dnc/review?status=all").Json().Find("data")->items().size(), 1u);
+  EXPECT_EQ(app_->Client(other_.api_key).Post("/api/dnc/review/" + id + "/accept", "").status, 404);
+}
+
+TEST_F(DncApi, NationalRegistryUploadAndCheck) {
+  HttpClient agent = User(org_.api_key, "agent@acme.test", "agent");
+  auto status = agent.Get("/api/dnc/registry").Json();
+  EXPECT_FALSE(status.Find("loaded")->as_bool());
+  std::string file = "206,5550400\n206,5550401\n425,5550400\n";
+  EXPECT_EQ(
+      agent.Send("POST", "/api/dnc/registry?as_of=2026-01-02", file, {{"Content-Type", "text/csv"}})
+          .status,
+      403);
+  EXPECT_EQ(admin_.Send("POST", "/api/dnc/registry", file, {{"Content-Type", "image/png"}}).status,
+            415);
+  auto up = admin_.Send("POST", "/api/dnc/registry?as_of=2026-01-02&name=full.csv", file,
+                        {{"Content-Type", "text/csv"}});
+  ASSERT_EQ(up.status, 201) << up.body;
+  EXPECT_EQ(up.Json().Find("added")->as_int(), 3);
+  auto check = agent.Get("/api/dnc/check?phone=%2B12065550400").Json();
+  EXPECT_TRUE(check.Find("on_dnc")->as_bool());
+  EXPECT_EQ(check.Find("sources")->items()[0].as_string(), "national");
+  auto changes = admin_.Send("POST", "/api/dnc/registry?as_of=2026-01-03&kind=changes",
+                             "206,5550400,D\n", {{"Content-Type", "text/plain"}});
+  ASSERT_EQ(changes.status, 201) << changes.body;
+  EXPECT_FALSE(OnDnc(agent.Get("/api/dnc/check?phone=%2B12065550400")));
+  EXPECT_TRUE(OnDnc(agent.Get("/api/dnc/check?phone=%2B12065550401")));
+  // Both lists at once.
+  admin_.Post("/api/dnc", R"({"phone":"+14255550400"})");
+  auto both = agent.Get("/api/dnc/check?phone=%2B14255550400").Json().Find("sources")->items();
+  ASSERT_EQ(both.size(), 2u);
+  EXPECT_EQ(both[0].as_string(), "organization");
+  EXPECT_EQ(both[1].as_string(), "national");
+  status = agent.Get("/api/dnc/registry").Json();
+  EXPECT_TRUE(status.Find("loaded")->as_bool());
+  EXPECT_EQ(status.Find("numbers")->as_int(), 2);
+  EXPECT_EQ(status.Find("as_of")->as_string(), "2026-01-03");
+  EXPECT_EQ(admin_.Send("POST", "/api/dnc/registry", "206,55504\n", {{"Content-Type", "text/csv"}})
+                .status,
+            422);
+}
+
+}  // namespace
+}  // namespace leadline

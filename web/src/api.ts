@@ -1,0 +1,465 @@
+// The Leadline HTTP API, typed. Every failure is an ApiError built from the server's
+// application/problem+json body (or a stand-in for network failures), so pages handle one
+// error type only.
+
+export const LEAD_STATUSES = [
+  'new',
+  'contacted',
+  'qualified',
+  'nurturing',
+  'appointment_set',
+  'converted',
+  'lost',
+] as const;
+export type LeadStatus = (typeof LEAD_STATUSES)[number];
+
+export type Role = 'admin' | 'manager' | 'agent';
+
+export interface User {
+  id: string;
+  organization_id: string;
+  email: string;
+  name: string;
+  role: Role;
+  is_active: boolean;
+  created_at: string;
+  last_login_at?: string;
+}
+
+export interface Organization {
+  id: string;
+  name: string;
+  default_region: string;
+  currency: string;
+  timezone: string;
+  created_at: string;
+}
+
+export interface Me {
+  user: User;
+  organization: Organization;
+  auth: 'session' | 'api_key';
+}
+
+export interface LoginResponse {
+  token: string;
+  expires_at: string;
+  user: User;
+}
+
+export interface Lead {
+  id: string;
+  first_name: string | null;
+  last_name: string | null;
+  email: string | null;
+  phone: string | null;
+  status: LeadStatus;
+  source: string | null;
+  tags: string[];
+  lead_score: number;
+  assigned_to: string | null;
+  timezone: string | null;
+  company?: string | null;
+  title?: string | null;
+  metadata?: Record<string, unknown>;
+  created_at: string;
+  updated_at: string;
+  version: number;
+  deleted_at?: string;
+  status_changed_at?: string;
+  last_contacted_at?: string | null;
+  merged_into?: string;
+}
+
+/** The writable fields of a lead (POST and PATCH bodies). */
+export interface LeadInput {
+  first_name?: string | null;
+  last_name?: string | null;
+  email?: string | null;
+  phone?: string | null;
+  status?: LeadStatus;
+  source?: string | null;
+  tags?: string[];
+  lead_score?: number | null;
+  assigned_to?: string | null;
+  timezone?: string | null;
+  company?: string | null;
+  title?: string | null;
+}
+
+export interface Page<T> {
+  data: T[];
+  next_cursor: string | null;
+}
+
+export interface AuditEntry {
+  id?: string;
+  action: string;
+  changes: Record<string, { old: unknown; new: unknown }>;
+  actor_id: string | null;
+  at: string;
+}
+
+export interface StatusChange {
+  id: string;
+  from: LeadStatus | null;
+  to: LeadStatus;
+  at: string;
+  triggered_by: string;
+  changed_by?: string | null;
+  time_in_previous_status?: string | null;
+}
+
+export interface ComplianceLogEntry {
+  id: string;
+  lead_id: string;
+  channel: string;
+  phone?: string;
+  decision: 'allowed' | 'blocked' | string;
+  reasons: string[];
+  details: Record<string, unknown>;
+  actor_id?: string;
+  decided_at: string;
+}
+
+export interface TagCount {
+  tag: string;
+  count: number;
+}
+
+export type BulkOperation =
+  | { set_status: LeadStatus }
+  | { add_tags: string[] }
+  | { remove_tags: string[] }
+  | { assign: string | null }
+  | { delete: true };
+
+export type BulkFilter = Record<string, string | number | string[]>;
+
+export type BulkRequest = ({ ids: string[] } | { filter: BulkFilter }) & { operation: BulkOperation };
+
+export interface BulkResult {
+  matched: number;
+  updated: number;
+  skipped: number;
+  not_found: number;
+  skipped_reasons: Record<string, number>;
+}
+
+export interface DncEntry {
+  id: string;
+  phone: string;
+  reason?: string;
+  source: string;
+  added_by?: string;
+  created_at: string;
+  expires_at?: string;
+  active: boolean;
+  removed_at?: string;
+  removed_by?: string;
+  removal_reason?: string;
+}
+
+export interface DncCheck {
+  phone: string;
+  on_dnc: boolean;
+  sources: string[];
+  error?: string;
+}
+
+export interface DncReviewItem {
+  id: string;
+  phone: string;
+  lead_id?: string;
+  interaction_id?: string;
+  excerpt: string;
+  matched: string;
+  confidence: number;
+  status: string;
+  created_at: string;
+  decided_at?: string;
+  decided_by?: string;
+  dnc_entry_id?: string;
+}
+
+export interface CallStarted {
+  id: string;
+  lead_id: string;
+  phone: string;
+  decision: 'allowed';
+  checked: unknown;
+  warnings: string[];
+  compliance_log_id: string;
+  decided_at: string;
+}
+
+export interface FieldError {
+  field: string;
+  message: string;
+}
+
+/** A problem+json error (RFC 9457) as the API reports it. */
+export class ApiError extends Error {
+  readonly status: number;
+  readonly type: string;
+  readonly title: string;
+  readonly detail: string;
+  readonly errors: FieldError[];
+  /** Members beyond the standard ones, e.g. existing_id, reasons, lead_id. */
+  readonly extra: Record<string, unknown>;
+
+  constructor(init: {
+    status: number;
+    type?: string;
+    title?: string;
+    detail?: string;
+    errors?: FieldError[];
+    extra?: Record<string, unknown>;
+  }) {
+    const title = init.title ?? (init.status ? `HTTP ${init.status}` : 'Network error');
+    super(init.detail || title);
+    this.name = 'ApiError';
+    this.status = init.status;
+    this.type = init.type ?? 'about:blank';
+    this.title = title;
+    this.detail = init.detail ?? '';
+    this.errors = init.errors ?? [];
+    this.extra = init.extra ?? {};
+  }
+
+  /** The last path segment of the problem type: "dnc", "calling-hours", "validation-failed". */
+  get kind(): string {
+    const t = this.type.replace(/\/+$/, '');
+    const i = t.lastIndexOf('/');
+    return i >= 0 ? t.slice(i + 1) : t;
+  }
+
+  /** Field errors keyed by field name; several messages for one field are joined. */
+  fieldErrors(): Record<string, string> {
+    const out: Record<string, string> = {};
+    for (const e of this.errors) {
+      const key = e.field || '';
+      out[key] = out[key] ? `${out[key]}; ${e.message}` : e.message;
+    }
+    return out;
+  }
+
+  /** A one-line message for people: the detail, else the title. */
+  get summary(): string {
+    return this.detail || this.title;
+  }
+}
+
+const STANDARD_MEMBERS = new Set(['type', 'title', 'status', 'detail', 'errors']);
+
+/** Builds the ApiError of an HTTP response's status, content type and body text. */
+export function problemFromResponse(status: number, contentType: string | null, body: string): ApiError {
+  let parsed: unknown = undefined;
+  if (body && /json/i.test(contentType ?? '')) {
+    try {
+      parsed = JSON.parse(body);
+    } catch {
+      parsed = undefined;
+    }
+  }
+  if (parsed && typeof parsed === 'object' && !Array.isArray(parsed)) {
+    const p = parsed as Record<string, unknown>;
+    const errors: FieldError[] = Array.isArray(p.errors)
+      ? p.errors
+          .filter((e): e is Record<string, unknown> => !!e && typeof e === 'object')
+          .map((e) => ({ field: String(e.field ?? ''), message: String(e.message ?? '') }))
+      : [];
+    const extra: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(p)) if (!STANDARD_MEMBERS.has(k)) extra[k] = v;
+    return new ApiError({
+      status: typeof p.status === 'number' ? p.status : status,
+      type: typeof p.type === 'string' ? p.type : undefined,
+      title: typeof p.title === 'string' ? p.title : undefined,
+      detail: typeof p.detail === 'string' ? p.detail : undefined,
+      errors,
+      extra,
+    });
+  }
+  return new ApiError({
+    status,
+    title: `HTTP ${status}`,
+    detail: body && body.length < 300 && !/^\s*</.test(body) ? body.trim() : '',
+  });
+}
+
+export interface ClientOptions {
+  baseUrl?: string;
+  getToken: () => string | null;
+  /** Called on any 401 except a failed login. */
+  onUnauthorized?: () => void;
+  fetch?: typeof fetch;
+}
+
+type Query = URLSearchParams | Record<string, string | number | boolean | null | undefined>;
+
+function queryString(q?: Query): string {
+  if (!q) return '';
+  const p =
+    q instanceof URLSearchParams
+      ? q
+      : new URLSearchParams(
+          Object.entries(q)
+            .filter(([, v]) => v !== undefined && v !== null && v !== '')
+            .map(([k, v]) => [k, String(v)]),
+        );
+  const s = p.toString();
+  return s ? `?${s}` : '';
+}
+
+interface RequestOptions {
+  method?: string;
+  query?: Query;
+  body?: unknown;
+  headers?: Record<string, string>;
+  /** A 401 here is an answer, not an expired session (login). */
+  allow401?: boolean;
+}
+
+export function createClient(opts: ClientOptions) {
+  const base = (opts.baseUrl ?? '').replace(/\/$/, '');
+  const doFetch = opts.fetch ?? ((...a: Parameters<typeof fetch>) => fetch(...a));
+
+  async function raw(path: string, ro: RequestOptions = {}): Promise<Response> {
+    const headers: Record<string, string> = { Accept: 'application/json', ...ro.headers };
+    const token = opts.getToken();
+    if (token) headers.Authorization = `Bearer ${token}`;
+    let body: string | undefined;
+    if (ro.body !== undefined) {
+      headers['Content-Type'] = 'application/json';
+      body = JSON.stringify(ro.body);
+    }
+    let res: Response;
+    try {
+      res = await doFetch(`${base}${path}${queryString(ro.query)}`, {
+        method: ro.method ?? 'GET',
+        headers,
+        body,
+      });
+    } catch (e) {
+      throw new ApiError({
+        status: 0,
+        type: 'network',
+        title: 'Network error',
+        detail: 'The server could not be reached. Check your connection and try again.',
+      });
+    }
+    if (!res.ok) {
+      const text = await res.text().catch(() => '');
+      const err = problemFromResponse(res.status, res.headers.get('Content-Type'), text);
+      if (res.status === 401 && !ro.allow401) opts.onUnauthorized?.();
+      throw err;
+    }
+    return res;
+  }
+
+  async function json<T>(path: string, ro: RequestOptions = {}): Promise<T> {
+    const res = await raw(path, ro);
+    if (res.status === 204) return undefined as T;
+    const text = await res.text();
+    return (text ? JSON.parse(text) : undefined) as T;
+  }
+
+  const enc = encodeURIComponent;
+
+  return {
+    raw,
+    json,
+
+    // --- session ---
+    login: (email: string, password: string) =>
+      json<LoginResponse>('/api/auth/login', { method: 'POST', body: { email, password }, allow401: true }),
+    logout: () => json<void>('/api/auth/logout', { method: 'POST', allow401: true }),
+    me: () => json<Me>('/api/me'),
+    users: () => json<Page<User>>('/api/users'),
+    openapi: () => json<{ paths: Record<string, unknown> }>('/api/openapi.json'),
+
+    // --- leads ---
+    listLeads: (params: URLSearchParams) => json<Page<Lead>>('/api/leads', { query: params }),
+    getLead: (id: string) => json<Lead>(`/api/leads/${enc(id)}`),
+    createLead: (input: LeadInput) => json<Lead>('/api/leads', { method: 'POST', body: input }),
+    updateLead: (id: string, patch: LeadInput, version?: number) =>
+      json<Lead>(`/api/leads/${enc(id)}`, {
+        method: 'PATCH',
+        body: patch,
+        headers: version !== undefined ? { 'If-Match': `"${version}"` } : undefined,
+      }),
+    deleteLead: (id: string, version?: number) =>
+      json<void>(`/api/leads/${enc(id)}`, {
+        method: 'DELETE',
+        headers: version !== undefined ? { 'If-Match': `"${version}"` } : undefined,
+      }),
+    restoreLead: (id: string) => json<Lead>(`/api/leads/${enc(id)}/restore`, { method: 'POST' }),
+    changeTags: (id: string, add: string[], remove: string[]) =>
+      json<Lead>(`/api/leads/${enc(id)}/tags`, {
+        method: 'POST',
+        body: { ...(add.length ? { add } : {}), ...(remove.length ? { remove } : {}) },
+      }),
+    leadHistory: (id: string, cursor?: string) =>
+      json<Page<AuditEntry>>(`/api/leads/${enc(id)}/history`, { query: { cursor, limit: 50 } }),
+    leadStatusHistory: (id: string, cursor?: string) =>
+      json<Page<StatusChange>>(`/api/leads/${enc(id)}/status-history`, { query: { cursor, limit: 50 } }),
+    complianceLog: (id: string, cursor?: string) =>
+      json<Page<ComplianceLogEntry>>(`/api/leads/${enc(id)}/compliance-log`, { query: { cursor, limit: 50 } }),
+    tags: () => json<Page<TagCount>>('/api/tags', { query: { limit: 500 } }),
+    bulk: (req: BulkRequest) => json<BulkResult>('/api/leads/bulk', { method: 'POST', body: req }),
+    exportCsv: async (params: URLSearchParams): Promise<Blob> => {
+      const res = await raw('/api/leads/export.csv', { query: params, headers: { Accept: 'text/csv' } });
+      return res.blob();
+    },
+
+    // --- do-not-call ---
+    dncList: (q: { phone?: string; includeAll?: boolean; cursor?: string; limit?: number } = {}) =>
+      json<Page<DncEntry>>('/api/dnc', {
+        query: { phone: q.phone, include: q.includeAll ? 'all' : undefined, cursor: q.cursor, limit: q.limit },
+      }),
+    dncAdd: (entry: { phone: string; reason?: string; source?: string; expires_at?: string }) =>
+      json<DncEntry>('/api/dnc', { method: 'POST', body: entry }),
+    dncRemove: (id: string) => json<void>(`/api/dnc/${enc(id)}`, { method: 'DELETE' }),
+    dncCheck: (phone: string) => json<DncCheck>('/api/dnc/check', { query: { phone } }),
+    dncCheckBatch: (phones: string[]) =>
+      json<{ results: DncCheck[] }>('/api/dnc/check', { method: 'POST', body: { phones } }),
+    dncReview: (status = 'pending', cursor?: string) =>
+      json<Page<DncReviewItem>>('/api/dnc/review', { query: { status, cursor } }),
+    dncReviewDecide: (id: string, accept: boolean) =>
+      json<DncReviewItem>(`/api/dnc/review/${enc(id)}/${accept ? 'accept' : 'dismiss'}`, { method: 'POST' }),
+
+    // --- calls ---
+    startCall: (leadId: string) => json<CallStarted>('/api/calls', { method: 'POST', body: { lead_id: leadId } }),
+  };
+}
+
+export type ApiClient = ReturnType<typeof createClient>;
+
+/** Display name of a lead: its name, else email, else phone. */
+export function leadName(l: Pick<Lead, 'first_name' | 'last_name' | 'email' | 'phone'>): string {
+  const name = [l.first_name, l.last_name].filter(Boolean).join(' ').trim();
+  return name || l.email || l.phone || 'Unnamed lead';
+}
+
+export function statusLabel(s: string): string {
+  const t = s.replace(/_/g, ' ');
+  return t.charAt(0).toUpperCase() + t.slice(1);
+}
+
+/**
+ * Splits a problem's field errors between the form's own fields ("tags[2]" and "tags.0"
+ * count as "tags") and the rest, which a form shows in its summary.
+ */
+export function mapFieldErrors(
+  err: ApiError,
+  fields: readonly string[],
+): { byField: Record<string, string>; other: FieldError[] } {
+  const byField: Record<string, string> = {};
+  const other: FieldError[] = [];
+  for (const e of err.errors) {
+    const f = fields.find((k) => e.field === k || e.field.startsWith(`${k}[`) || e.field.startsWith(`${k}.`));
+    if (f) byField[f] = byField[f] ? `${byField[f]}; ${e.message}` : e.message;
+    else other.push(e);
+  }
+  return { byField, other };
+}
