@@ -84,7 +84,7 @@ trap 'exit 130' INT TERM
 unset DATABASE_URL
 
 sock="$work/var/run"
-pg=(-h "$sock" -p 5432 -U postgres -d leadline)
+pg=(-h "$sock" -p 5432 -U postgres leadline)  # no -d: it means --debug to pgbench
 sql() { psql -X -q -At -v ON_ERROR_STOP=1 "${pg[@]}" "$@"; }
 
 # --- 1. cluster: initialise and migrate, then tune it for the benchmark -------------------
@@ -154,47 +154,53 @@ python3 "$here/helpers.py" list-scripts "$here/sql/lead_columns.sql" "$here/sql/
   "status=contacted&tag=first-time-buyer&tag=hot&score_min=20&score_max=90"
 mv "$sqldir/list_urls.txt" "$data/list_urls.txt"
 
-run_wrk() {  # scenario script urls-file seconds run-number
+create_runs=0
+run_wrk() {  # scenario script urls-file seconds clients threads
   local name=$1 script=$2 urls=$3 seconds=$4
-  # Creates: each run and thread gets its own million phone numbers (see create.lua).
-  local create_offset=$(($5 * threads * 1000000))
+  # Each create run gets its own two million phone numbers (see create.lua).
+  local create_offset=$((create_runs * 2000000))
+  [ "$script" = create.lua ] && create_runs=$((create_runs + 1))
   BENCH_LUA_DIR="$here" BENCH_DATA_DIR="$data" BENCH_TOKEN="$token" BENCH_NAME="$name" \
     BENCH_URLS="$urls" BENCH_CREATE_OFFSET="$create_offset" \
-    wrk -t "$threads" -c "$connections" -d "${seconds}s" -s "$here/$script" "$base" 2>&1
+    wrk -t "$6" -c "$5" -d "${seconds}s" -s "$here/$script" "$base" 2>&1
 }
 
-run_pgbench() {  # scenario script-name variant protocol
+run_pgbench() {  # scenario script-name variant protocol clients threads
   local name=$1 script=$2 variant=$3 protocol=$4 dir="$work/pgbench/$1.$3"
   mkdir -p "$dir"
   local role=()
   [ "$variant" = tenant ] && role=(env "PGOPTIONS=-c role=leadline_app")
-  (cd "$dir" && "${role[@]}" pgbench "${pg[@]}" -n -M "$protocol" -c "$connections" -j "$threads" \
+  (cd "$dir" && "${role[@]}" pgbench "${pg[@]}" -n -M "$protocol" -c "$5" -j "$6" \
     -T "$duration" -D "org=$org" -D "uid=$uid" -D "n=$n" -f "$sqldir/$script.$variant.sql" \
     -l --log-prefix=tx >stdout 2>&1) || true
   echo "scenario=$name kind=pgbench_$variant $(python3 "$here/helpers.py" pgbench-stats "$dir")" >>"$results"
   rm -f "$dir"/tx.*
 }
 
-# name, wrk script, URL file, pgbench protocol (the server prepares fixed statements and
-# runs the list and search statements unnamed, planned with their values: -M extended).
+# name, wrk script, URL file, pgbench script and protocol (the server prepares its fixed
+# statements and sends list and search statements unnamed, planned with their values:
+# -M extended), clients. The single-client runs give the latency of one request on an
+# otherwise idle server, which is what the p50 targets are about; the others give throughput.
 scenarios=(
-  "lead_by_id get.lua by_id_urls.txt prepared"
-  "list_filtered get.lua list_urls.txt extended"
-  "search_name get.lua search_name_urls.txt extended"
-  "search_phone get.lua search_phone_urls.txt extended"
-  "create create.lua - prepared"
+  "lead_by_id get.lua by_id_urls.txt by_id prepared $connections"
+  "lead_by_id_1conn get.lua by_id_urls.txt by_id prepared 1"
+  "list_filtered get.lua list_urls.txt list extended $connections"
+  "search_name get.lua search_name_urls.txt search_name extended $connections"
+  "search_phone get.lua search_phone_urls.txt search_phone extended $connections"
+  "create create.lua - create prepared $connections"
+  "create_1conn create.lua - create prepared 1"
 )
 for s in "${scenarios[@]}"; do
-  read -r name script urls protocol <<<"$s"
-  pg_name=${name/lead_by_id/by_id}
-  pg_name=${pg_name/list_filtered/list}
-  if [ "$warmup" -gt 0 ]; then run_wrk "$name" "$script" "$urls" "$warmup" 0 >/dev/null; fi
-  out=$(run_wrk "$name" "$script" "$urls" "$duration" 1)
+  read -r name script urls pg_name protocol clients <<<"$s"
+  t=$((clients < threads ? clients : threads))
+  if [ "$warmup" -gt 0 ]; then run_wrk "$name" "$script" "$urls" "$warmup" "$clients" "$t" >/dev/null; fi
+  out=$(run_wrk "$name" "$script" "$urls" "$duration" "$clients" "$t")
+  [ "$script" = create.lua ] && create_runs=$((create_runs + 1))  # $(...) ran in a subshell
   line=$(grep '^RESULT ' <<<"$out" || true)
   [ -n "$line" ] || { echo "$out" >&2; log "wrk failed for $name"; }
-  echo "scenario=$name kind=http ${line#RESULT name=$name }" >>"$results"
-  run_pgbench "$name" "$pg_name" raw "$protocol"
-  run_pgbench "$name" "$pg_name" tenant "$protocol"
+  echo "scenario=$name kind=http clients=$clients ${line#RESULT name=$name }" >>"$results"
+  run_pgbench "$name" "$pg_name" raw "$protocol" "$clients" "$t"
+  run_pgbench "$name" "$pg_name" tenant "$protocol" "$clients" "$t"
   log "$name: $(grep "scenario=$name " "$results" | sed 's/scenario=[^ ]* //' | tr '\n' ';')"
 done
 
