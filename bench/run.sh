@@ -58,7 +58,8 @@ else
 fi
 # When we are root the cluster runs as the postgres user, which must reach the directory.
 chmod 755 "$work"
-results_md=${BENCH_RESULTS:-$([ "$smoke" = 1 ] && echo "$work/RESULTS.md" || echo "$here/RESULTS.md")}
+results_md=${BENCH_RESULTS:-$here/RESULTS.md}
+[ "$smoke" = 1 ] && results_md=${BENCH_RESULTS:-$work/RESULTS.md}
 data="$work/data"
 sqldir="$work/sql"
 mkdir -p "$data" "$sqldir"
@@ -91,7 +92,9 @@ sql() { psql -X -q -At -v ON_ERROR_STOP=1 "${pg[@]}" "$@"; }
 log "work directory $work"
 "$bin" migrate up --data-dir "$work/var" >/dev/null 2>>"$work/leadline.log"
 mem_kb=$(awk '/^MemTotal:/ {print $2}' /proc/meminfo)
-shared_buffers=${BENCH_SHARED_BUFFERS:-$([ "$mem_kb" -ge $((4 * 1024 * 1024)) ] && echo 1GB || echo "$((mem_kb / 4 / 1024))MB")}
+shared_buffers=1GB
+[ "$mem_kb" -lt $((4 * 1024 * 1024)) ] && shared_buffers="$((mem_kb / 4 / 1024))MB"
+shared_buffers=${BENCH_SHARED_BUFFERS:-$shared_buffers}
 # A bench-only cluster: memory sized for a 1M-lead data set on a small machine, few
 # checkpoints during the load, no JIT (it compiles for tens of milliseconds on queries whose
 # estimated cost is high, which an OLTP request should never pay). Durability stays on.
@@ -108,7 +111,8 @@ jit = off
 EOF
 
 # --- 2. server ------------------------------------------------------------------------
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0))
+print(s.getsockname()[1])')
 serve_args=(serve --host 127.0.0.1 --port "$port" --data-dir "$work/var")
 [ -n "$server_threads" ] && serve_args+=(--threads "$server_threads")
 "$bin" "${serve_args[@]}" >"$work/serve.out" 2>>"$work/leadline.log" &
@@ -118,7 +122,11 @@ for _ in $(seq 1 300); do
   kill -0 "$server_pid" 2>/dev/null || break
   sleep 0.1
 done
-grep -q "running at" "$work/serve.out" || { tail -20 "$work/leadline.log" >&2; log "server did not start"; exit 1; }
+if ! grep -q "running at" "$work/serve.out"; then
+  tail -20 "$work/leadline.log" >&2
+  log "server did not start"
+  exit 1
+fi
 base="http://127.0.0.1:$port"
 log "server pid $server_pid at $base"
 
@@ -128,14 +136,19 @@ load_start=$(date +%s.%N)
 "$bin" bench-data --leads "$leads" --history "$history" --audit "$audit" --data-dir "$work/var" \
   >"$work/bench-data.json" 2> >(tee -a "$work/bench-data.log" >&2)
 load_seconds=$(python3 -c "print('%.0f' % ($(date +%s.%N) - $load_start))")
-summary() { python3 -c "import json,sys; print(json.load(open(sys.argv[1]))[sys.argv[2]])" "$work/bench-data.json" "$1"; }
+summary() {
+  python3 -c "import json,sys; print(json.load(open(sys.argv[1]))[sys.argv[2]])" \
+    "$work/bench-data.json" "$1"
+}
 org=$(summary organization_id)
 token=$(summary api_key)
 uid=$(sql -c "SELECT id FROM users WHERE email = '$(summary admin_email)'")
 n=$(sql -c "SELECT count(*) FROM bench_ids")
 live=$(sql -c "SELECT count(*) FROM leads WHERE organization_id = '$org' AND deleted_at IS NULL")
-sql -c "CREATE SEQUENCE IF NOT EXISTS bench_phone_seq; GRANT USAGE ON SEQUENCE bench_phone_seq TO leadline_app"
-sql -c "COPY (SELECT id, phone, last_name FROM bench_ids ORDER BY n) TO STDOUT" | python3 "$here/helpers.py" urls "$data"
+sql -c "CREATE SEQUENCE IF NOT EXISTS bench_phone_seq" \
+  -c "GRANT USAGE ON SEQUENCE bench_phone_seq TO leadline_app"
+sql -c "COPY (SELECT id, phone, last_name FROM bench_ids ORDER BY n) TO STDOUT" |
+  python3 "$here/helpers.py" urls "$data"
 sql -c "COPY (SELECT id FROM bench_ids ORDER BY n) TO STDOUT" >"$data/ids.txt"
 log "loaded in ${load_seconds}s; $n sampled ids"
 
@@ -147,7 +160,8 @@ for f in by_id search_name search_phone create; do
   done
 done
 # The same filter mix for wrk and pgbench: common and rare tags, one or several statuses.
-python3 "$here/helpers.py" list-scripts "$here/sql/lead_columns.sql" "$here/sql/tenant_begin.sql" "$sqldir" \
+python3 "$here/helpers.py" list-scripts "$here/sql/lead_columns.sql" "$here/sql/tenant_begin.sql" \
+  "$sqldir" \
   "status=new,contacted&tag=hot&score_min=30&score_max=80" \
   "status=qualified&tag=pre-approved&score_min=40&score_max=100" \
   "status=nurturing,appointment_set&tag=buyer&score_min=0&score_max=100" \
@@ -173,7 +187,8 @@ run_pgbench() {  # scenario script-name variant protocol clients threads
   (cd "$dir" && "${role[@]}" pgbench "${pg[@]}" -n -M "$protocol" -c "$5" -j "$6" \
     -T "$duration" -D "org=$org" -D "uid=$uid" -D "n=$n" -f "$sqldir/$script.$variant.sql" \
     -l --log-prefix=tx >stdout 2>&1) || true
-  echo "scenario=$name kind=pgbench_$variant $(python3 "$here/helpers.py" pgbench-stats "$dir")" >>"$results"
+  echo "scenario=$name kind=pgbench_$variant $(python3 "$here/helpers.py" pgbench-stats "$dir")" \
+    >>"$results"
   rm -f "$dir"/tx.*
 }
 
@@ -193,7 +208,9 @@ scenarios=(
 for s in "${scenarios[@]}"; do
   read -r name script urls pg_name protocol clients <<<"$s"
   t=$((clients < threads ? clients : threads))
-  if [ "$warmup" -gt 0 ]; then run_wrk "$name" "$script" "$urls" "$warmup" "$clients" "$t" >/dev/null; fi
+  if [ "$warmup" -gt 0 ]; then
+    run_wrk "$name" "$script" "$urls" "$warmup" "$clients" "$t" >/dev/null
+  fi
   out=$(run_wrk "$name" "$script" "$urls" "$duration" "$clients" "$t")
   [ "$script" = create.lua ] && create_runs=$((create_runs + 1))  # $(...) ran in a subshell
   line=$(grep '^RESULT ' <<<"$out" || true)
@@ -237,33 +254,39 @@ t=$(curl -sS -o /dev/null -w '%{http_code} %{time_total} %{size_download}' \
   -H "Authorization: Bearer $token" "$base/api/leads/export.csv")
 read -r code seconds bytes <<<"$t"
 hwm=$(awk '/^VmHWM:/ {print $2}' "/proc/$server_pid/status")
-echo "scenario=export kind=http status=$code seconds=$seconds bytes=$bytes rows=$live peak_rss_mb=$((hwm / 1024)) rss_growth_mb=$(((hwm - rss_before) / 1024))" >>"$results"
-columns=$(cat "$here/sql/lead_columns.sql")
+echo "scenario=export kind=http status=$code seconds=$seconds bytes=$bytes rows=$live" \
+  "peak_rss_mb=$((hwm / 1024)) rss_growth_mb=$(((hwm - rss_before) / 1024))" >>"$results"
 # \o sends the COPY data to /dev/null; \timing still reports on stdout.
-copy_seconds=$(psql -X -q -v ON_ERROR_STOP=1 "${pg[@]}" <<SQL | awk '/^Time: / {printf "%.3f", $2 / 1000}'
+cat >"$sqldir/export_copy.sql" <<SQL
 \\o /dev/null
 \\timing on
-COPY (SELECT $columns FROM leads l WHERE l.organization_id = '$org' AND l.deleted_at IS NULL
+COPY (SELECT $(cat "$here/sql/lead_columns.sql") FROM leads l
+      WHERE l.organization_id = '$org' AND l.deleted_at IS NULL
       ORDER BY l.created_at DESC, l.id DESC) TO STDOUT WITH (FORMAT csv, HEADER);
 SQL
-)
+copy_seconds=$(psql -X -q -v ON_ERROR_STOP=1 "${pg[@]}" -f "$sqldir/export_copy.sql" |
+  awk '/^Time: / {printf "%.3f", $2 / 1000}')
 echo "scenario=export kind=copy seconds=$copy_seconds" >>"$results"
-log "export: HTTP $code in ${seconds}s ($bytes bytes), peak RSS $((hwm / 1024)) MB; COPY ${copy_seconds}s"
+log "export: HTTP $code in ${seconds}s ($bytes bytes), peak RSS $((hwm / 1024)) MB;" \
+  "COPY ${copy_seconds}s"
 
 # --- 5. report ------------------------------------------------------------------------
 cpu=$(awk -F': ' '/^model name/ {print $2; exit}' /proc/cpuinfo)
 pg_version=$(sql -c "SHOW server_version")
 server_threads_shown=${server_threads:-"default ($(nproc))"}
 {
-  echo "Run $(date -u '+%Y-%m-%d %H:%M UTC')$([ "$smoke" = 1 ] && echo ' (smoke run: tiny data, not a measurement)')."
+  note=""
+  [ "$smoke" = 1 ] && note=" (smoke run: tiny data, not a measurement)"
+  echo "Run $(date -u '+%Y-%m-%d %H:%M UTC')$note."
   echo
   echo "- Machine: $(nproc) CPUs ($cpu), $((mem_kb / 1024 / 1024)) GB RAM; PostgreSQL $pg_version;" \
     "wrk, pgbench and the server share the machine."
   echo "- Data: $(summary leads) leads ($leads in the measured organization, $live live)," \
     "$(summary status_history) status-history rows, $(summary audit) audit rows," \
     "$(summary organizations) organizations; loaded by \`leadline bench-data\` in ${load_seconds} s."
-  echo "- Load: wrk and pgbench with $connections connections on $threads threads, ${duration} s each" \
-    "(after ${warmup} s of wrk warm-up); server threads: $server_threads_shown."
+  echo "- Load: wrk and pgbench with $connections clients on $threads threads (rows marked 1: one" \
+    "client), ${duration} s each after ${warmup} s of wrk warm-up; server threads:" \
+    "$server_threads_shown."
   echo "- PostgreSQL: shared_buffers $shared_buffers, work_mem 16MB, jit off, random_page_cost 1.1," \
     "synchronous_commit on."
 } >"$work/meta.txt"

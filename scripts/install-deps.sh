@@ -6,7 +6,7 @@ set -euo pipefail
 packages=(
   build-essential cmake ninja-build pkg-config ccache git curl python3
   libboost-dev libboost-system-dev libpq-dev libsimdjson-dev libphonenumber-dev libcctz-dev
-  zlib1g-dev libsodium-dev libcli11-dev libspdlog-dev libfmt-dev libgtest-dev libgmock-dev libbenchmark-dev
+  zlib1g-dev libexpat1-dev libcurl4-openssl-dev libsodium-dev libcli11-dev libspdlog-dev libfmt-dev libgtest-dev libgmock-dev libbenchmark-dev
   postgresql-15 postgresql-contrib tzdata
   chromium
 )
