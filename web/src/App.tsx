@@ -9,6 +9,8 @@ import { LeadsPage } from './pages/LeadsPage';
 import { LeadDetailPage } from './pages/LeadDetailPage';
 import { NewLeadPage } from './pages/NewLeadPage';
 import { DncPage } from './pages/DncPage';
+import { ImportsPage } from './pages/ImportsPage';
+import { ImportJobPage } from './pages/ImportJobPage';
 
 function useToken(): string | null {
   const [token, setT] = useState(getToken);
@@ -95,6 +97,9 @@ function route(path: string) {
   const lead = matchPath('/leads/:id', path);
   if (lead) return <LeadDetailPage key={lead.id} id={lead.id} />;
   if (path === '/dnc') return <DncPage />;
+  if (path === '/imports' || path === '/imports/') return <ImportsPage />;
+  const job = matchPath('/imports/:id', path);
+  if (job) return <ImportJobPage key={job.id} id={job.id} />;
   return (
     <section className="page">
       <h1 tabIndex={-1}>Page not found</h1>
@@ -113,6 +118,7 @@ function Redirect({ to }: { to: string }) {
 const NAV = [
   { to: '/leads', label: 'Leads', match: (p: string) => p === '/leads' || (p.startsWith('/leads/') && p !== '/leads/new') },
   { to: '/leads/new', label: 'New lead', match: (p: string) => p === '/leads/new' },
+  { to: '/imports', label: 'Imports', match: (p: string) => p.startsWith('/imports') },
   { to: '/dnc', label: 'Do Not Call', match: (p: string) => p.startsWith('/dnc') },
 ];
 

@@ -193,6 +193,145 @@ export interface CallStarted {
   decided_at: string;
 }
 
+// --- imports -------------------------------------------------------------------------------
+
+export const IMPORT_STATUSES = ['queued', 'running', 'completed', 'failed', 'cancelled'] as const;
+export type ImportStatus = (typeof IMPORT_STATUSES)[number];
+export type DedupePolicy = 'skip' | 'update' | 'create';
+export type UpdateMode = 'fill' | 'overwrite';
+export type DncPolicy = 'flag' | 'skip';
+export type UnknownColumns = 'metadata' | 'ignore';
+
+export interface ImportJobOptions {
+  dedupe: DedupePolicy;
+  update_mode: UpdateMode;
+  dnc: DncPolicy;
+  source: string | null;
+  tags: string[] | string | null;
+  owner_id: string | null;
+  mapping: Record<string, string | null> | string | null;
+  unknown_columns: UnknownColumns;
+}
+
+export interface ImportJob {
+  id: string;
+  kind: 'csv' | 'xlsx' | 'hubspot' | 'salesforce' | string;
+  status: ImportStatus;
+  filename: string | null;
+  options?: Partial<ImportJobOptions>;
+  total_rows: number;
+  processed_rows: number;
+  created: number;
+  updated: number;
+  skipped: number;
+  failed: number;
+  dnc_flagged: number;
+  progress: number;
+  rows_per_second: number | null;
+  error: string | null;
+  created_by: string | null;
+  created_at: string;
+  started_at: string | null;
+  finished_at: string | null;
+  undone_at: string | null;
+  connector_id?: string | null;
+}
+
+export interface ImportPreviewColumn {
+  header: string;
+  /** A lead field, "metadata.<key>", or "" when the column is ignored. */
+  field: string;
+  guessed: boolean;
+}
+
+export type ImportRowOutcome = 'create' | 'update' | 'skip' | 'duplicate_in_file' | 'error';
+
+export interface ImportPreviewRow {
+  line: number;
+  values: Record<string, unknown>;
+  errors: FieldError[];
+  outcome: ImportRowOutcome | string;
+  existing_id: string | null;
+  dnc: boolean;
+}
+
+export interface ImportPreview {
+  format: 'csv' | 'xlsx' | string;
+  delimiter: string | null;
+  columns: ImportPreviewColumn[];
+  fields: string[];
+  rows: ImportPreviewRow[];
+  total_rows_previewed: number;
+}
+
+export interface ImportUndoResult {
+  job: ImportJob;
+  deleted: number;
+  restored: number;
+}
+
+// --- consent and merge -----------------------------------------------------------------------
+
+export const CONSENT_CHANNELS = ['call', 'sms', 'email'] as const;
+export type ConsentChannel = (typeof CONSENT_CHANNELS)[number];
+export const CONSENT_METHODS = ['web_form', 'recording', 'keypress', 'written', 'verbal'] as const;
+export type ConsentMethod = (typeof CONSENT_METHODS)[number];
+export type RevocationScope = ConsentChannel | 'all';
+
+export interface Consent {
+  id: string;
+  lead_id: string;
+  channel: ConsentChannel;
+  disclosure_text: string;
+  method: ConsentMethod | string;
+  captured_at: string;
+  source_ip?: string | null;
+  evidence_url?: string | null;
+  recorded_by?: string | null;
+  created_at: string;
+}
+
+export interface ConsentRevocation {
+  id: string;
+  lead_id: string;
+  scope: RevocationScope;
+  reason?: string | null;
+  method?: string | null;
+  revoked_at: string;
+  source_ip?: string | null;
+  recorded_by?: string | null;
+  created_at: string;
+}
+
+export interface ConsentList {
+  data: Consent[];
+  revocations: ConsentRevocation[];
+  next_cursor: string | null;
+}
+
+export interface ConsentInput {
+  channel: ConsentChannel;
+  disclosure_text: string;
+  method: ConsentMethod;
+  captured_at?: string;
+  source_ip?: string;
+  evidence_url?: string;
+}
+
+export interface RevocationInput {
+  scope: RevocationScope;
+  reason?: string;
+  method?: string;
+  revoked_at?: string;
+  source_ip?: string;
+}
+
+export interface MergeResult {
+  lead: Lead;
+  merged_from: string;
+  moved: { fields: string[]; tags: string[]; enrollments: number; enrollments_cancelled: number };
+}
+
 export interface FieldError {
   field: string;
   message: string;
@@ -315,6 +454,8 @@ interface RequestOptions {
   method?: string;
   query?: Query;
   body?: unknown;
+  /** A request body sent as is (a file upload), with its content type. */
+  upload?: { body: Blob; contentType: string };
   headers?: Record<string, string>;
   /** A 401 here is an answer, not an expired session (login). */
   allow401?: boolean;
@@ -328,8 +469,11 @@ export function createClient(opts: ClientOptions) {
     const headers: Record<string, string> = { Accept: 'application/json', ...ro.headers };
     const token = opts.getToken();
     if (token) headers.Authorization = `Bearer ${token}`;
-    let body: string | undefined;
-    if (ro.body !== undefined) {
+    let body: string | Blob | undefined;
+    if (ro.upload) {
+      headers['Content-Type'] = ro.upload.contentType;
+      body = ro.upload.body;
+    } else if (ro.body !== undefined) {
       headers['Content-Type'] = 'application/json';
       body = JSON.stringify(ro.body);
     }
@@ -430,6 +574,35 @@ export function createClient(opts: ClientOptions) {
 
     // --- calls ---
     startCall: (leadId: string) => json<CallStarted>('/api/calls', { method: 'POST', body: { lead_id: leadId } }),
+
+    // --- consent and merge ---
+    consents: (leadId: string) => json<ConsentList>(`/api/leads/${enc(leadId)}/consents`),
+    addConsent: (leadId: string, input: ConsentInput) =>
+      json<Consent>(`/api/leads/${enc(leadId)}/consents`, { method: 'POST', body: input }),
+    revokeConsent: (leadId: string, input: RevocationInput) =>
+      json<ConsentRevocation>(`/api/leads/${enc(leadId)}/consents/revoke`, { method: 'POST', body: input }),
+    mergeLeads: (survivorId: string, otherId: string) =>
+      json<MergeResult>(`/api/leads/${enc(survivorId)}/merge`, { method: 'POST', body: { other_id: otherId } }),
+
+    // --- imports ---
+    previewImport: (file: Blob, contentType: string, params: URLSearchParams) =>
+      json<ImportPreview>('/api/imports/preview', { method: 'POST', query: params, upload: { body: file, contentType } }),
+    startImport: (file: Blob, contentType: string, params: URLSearchParams) =>
+      json<ImportJob>('/api/imports', { method: 'POST', query: params, upload: { body: file, contentType } }),
+    imports: async (cursor?: string, limit = 20): Promise<Page<ImportJob>> => {
+      // The list's items are under "items" (or "data", the convention of the other lists).
+      const p = await json<{ items?: ImportJob[]; data?: ImportJob[]; next_cursor?: string | null }>('/api/imports', {
+        query: { limit, cursor },
+      });
+      return { data: p.items ?? p.data ?? [], next_cursor: p.next_cursor ?? null };
+    },
+    importJob: (id: string) => json<ImportJob>(`/api/imports/${enc(id)}`),
+    cancelImport: (id: string) => json<ImportJob>(`/api/imports/${enc(id)}/cancel`, { method: 'POST' }),
+    undoImport: (id: string) => json<ImportUndoResult>(`/api/imports/${enc(id)}/undo`, { method: 'POST' }),
+    importErrorsCsv: async (id: string): Promise<Blob> => {
+      const res = await raw(`/api/imports/${enc(id)}/errors.csv`, { headers: { Accept: 'text/csv' } });
+      return res.blob();
+    },
   };
 }
 

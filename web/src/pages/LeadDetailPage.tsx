@@ -13,6 +13,7 @@ import {
   type Lead,
   type LeadInput,
   type LeadStatus,
+  type MergeResult,
   type StatusChange,
 } from '../api';
 import { api } from '../session';
@@ -30,6 +31,8 @@ import {
   useApp,
   usePageTitle,
 } from '../components/ui';
+import { ConsentPanel } from '../components/ConsentPanel';
+import { DuplicatesPanel, MergeNotice, clearMergeNotice, peekMergeNotice, setMergeNotice } from '../components/MergePanel';
 
 type EditableField =
   | 'first_name'
@@ -61,6 +64,8 @@ export function LeadDetailPage({ id }: { id: string }) {
   const [stale, setStale] = useState(false);
   const [historyKey, setHistoryKey] = useState(0);
   const [callResult, setCallResult] = useState<CallOutcome>(null);
+  const [merged, setMerged] = useState(() => peekMergeNotice(id));
+  useEffect(clearMergeNotice, []);
   usePageTitle(lead ? leadName(lead) : 'Lead');
 
   const load = useCallback(() => {
@@ -93,6 +98,18 @@ export function LeadDetailPage({ id }: { id: string }) {
     },
     [lead],
   );
+
+  /** After a merge: this page shows the surviving lead and what moved into it. */
+  const onMerged = (r: MergeResult, otherName: string) => {
+    if (r.lead.id === id) {
+      setLead(r.lead);
+      setMerged({ result: r, otherName });
+      setHistoryKey((k) => k + 1);
+    } else {
+      setMergeNotice(r.lead.id, r, otherName);
+      navigate(`/leads/${r.lead.id}`);
+    }
+  };
 
   const [confirmDelete, setConfirmDelete] = useState(false);
   const remove = async () => {
@@ -166,6 +183,7 @@ export function LeadDetailPage({ id }: { id: string }) {
       </div>
 
       <CallResult result={callResult} onDismiss={() => setCallResult(null)} />
+      {merged && <MergeNotice result={merged.result} otherName={merged.otherName} onDismiss={() => setMerged(null)} />}
 
       {stale && (
         <div className="notice notice-warning" role="alert">
@@ -180,6 +198,7 @@ export function LeadDetailPage({ id }: { id: string }) {
       )}
 
       <div className="detail-grid">
+        <div className="main-col">
         <div className="card">
           <h2>Details</h2>
           <dl className="fields">
@@ -194,6 +213,10 @@ export function LeadDetailPage({ id }: { id: string }) {
             </div>
           </dl>
         </div>
+        <div className="card">
+          <ConsentPanel leadId={lead.id} onChange={() => setHistoryKey((k) => k + 1)} />
+        </div>
+        </div>
         <div className="side">
           <div className="card">
             <h2>Tags</h2>
@@ -201,6 +224,9 @@ export function LeadDetailPage({ id }: { id: string }) {
               setLead(l);
               setHistoryKey((k) => k + 1);
             }} />
+          </div>
+          <div className="card">
+            <DuplicatesPanel lead={lead} onMerged={onMerged} />
           </div>
           <div className="card">
             <Histories leadId={lead.id} refreshKey={historyKey} />
