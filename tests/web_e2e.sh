@@ -4,7 +4,8 @@
 # Builds nothing: `make build` has built the binary and the UI.
 #   tests/web_e2e.sh path/to/leadline
 # LEADLINE_SCREENSHOTS=DIR keeps the screenshots of the main screens (login, leads, lead
-# detail, DNC) in DIR; by default they go to the temporary directory and are removed.
+# detail, consent, merge, DNC, imports) in DIR; by default they go to the temporary directory
+# and are removed. LEADLINE_E2E=NAME runs web/e2e/NAME.e2e.mjs only (default: every file).
 set -euo pipefail
 bin=$1
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -40,9 +41,15 @@ url="http://127.0.0.1:$port"
 curl -fsS "$url/" | grep -q '<div id="root">' || fail "the server does not serve the UI at /"
 
 shots=${LEADLINE_SCREENSHOTS:-$dir/screenshots}
+if [ -n "${LEADLINE_E2E:-}" ]; then
+  files=("$root/web/e2e/$LEADLINE_E2E.e2e.mjs")
+  [ -f "${files[0]}" ] || fail "no such end-to-end file: ${files[0]}"
+else
+  files=("$root"/web/e2e/*.e2e.mjs)
+fi
 set +e
 LEADLINE_URL="$url" LEADLINE_SCREENSHOTS="$shots" LEADLINE_CHROMIUM="$chromium" \
-  node --test --test-concurrency=1 "$root"/web/e2e/*.e2e.mjs
+  node --test --test-concurrency=1 "${files[@]}"
 code=$?
 set -e
 if [ "$code" != 0 ]; then

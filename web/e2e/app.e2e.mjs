@@ -392,6 +392,101 @@ describe('Leadline web UI', { concurrency: 1 }, () => {
     }
   });
 
+  test('records consent and revokes it for one channel', async () => {
+    requireLead();
+    await page.goto(`${BASE}/leads/${state.leadId}`);
+    await page.getByRole('heading', { name: `Erin ${lastName}`, level: 1 }).waitFor();
+    const panel = page.getByRole('region', { name: 'Consent', exact: true });
+    await panel.getByText('No consent recorded for this lead.').waitFor();
+
+    await panel.getByRole('button', { name: 'Record consent' }).click();
+    // The API's field error, next to its field.
+    await panel.getByRole('button', { name: 'Save consent' }).click();
+    await page.locator('#consent-text-error').waitFor();
+    assert.equal(await panel.getByLabel('Disclosure text the lead agreed to').getAttribute('aria-invalid'), 'true');
+    await assertAccessibleControls('consent form');
+
+    const disclosure = `I agree to receive text messages from Leadline Realty (${run}).`;
+    await panel.getByLabel('Channel', { exact: true }).selectOption('sms');
+    await panel.getByLabel('How it was given').selectOption('web_form');
+    await panel.getByLabel('Disclosure text the lead agreed to').fill(disclosure);
+    await panel.getByLabel('Lead’s IP address (optional)').fill('203.0.113.7');
+    await panel.getByRole('button', { name: 'Save consent' }).click();
+    const records = panel.getByRole('list', { name: 'Consent records' });
+    const record = records.getByRole('listitem').filter({ hasText: disclosure });
+    await record.waitFor();
+    assert.match(await record.textContent(), /SMS/);
+    assert.match(await record.textContent(), /Web form/);
+    assert.match(await record.textContent(), /203\.0\.113\.7/);
+    const sms = panel.locator('.channel-state').filter({ hasText: 'Text messages' });
+    await sms.getByText('Consented').waitFor();
+
+    await panel.getByRole('button', { name: 'Revoke consent for text messages' }).click();
+    assert.equal(await panel.getByLabel('Revoke for').inputValue(), 'sms');
+    await panel.getByLabel('Reason (optional)').fill('replied STOP');
+    await panel.getByLabel('How it was asked (optional)').selectOption('sms_reply');
+    await panel.getByRole('button', { name: 'Record revocation' }).click();
+    await sms.getByText('Revoked').waitFor();
+    const revocation = panel.getByRole('list', { name: 'Revocations' }).getByRole('listitem').filter({ hasText: 'replied STOP' });
+    await revocation.waitFor();
+    assert.match(await revocation.textContent(), /Text message reply/);
+    await panel.locator('.channel-state').filter({ hasText: 'Calls' }).getByText('No consent on record').waitFor();
+
+    const list = await apiCall('GET', `/api/leads/${state.leadId}/consents`);
+    assert.equal(list.status, 200);
+    assert.equal(list.body.data.length, 1);
+    assert.equal(list.body.data[0].channel, 'sms');
+    assert.equal(list.body.data[0].disclosure_text, disclosure);
+    assert.equal(list.body.revocations.length, 1);
+    assert.equal(list.body.revocations[0].scope, 'sms');
+  });
+
+  test('finds a duplicate (same email), merges it and lands on the surviving lead', async () => {
+    requireLead();
+    const erin = await apiCall('GET', `/api/leads/${state.leadId}`);
+    const dupTag = `dup-${run}`;
+    const dup = await apiCall('POST', '/api/leads', {
+      first_name: 'Erin',
+      last_name: `${lastName}-web`,
+      email: erin.body.email,
+      tags: [dupTag],
+    });
+    assert.equal(dup.status, 201, JSON.stringify(dup.body));
+
+    // On the duplicate's page, Erin is suggested; keep Erin.
+    await page.goto(`${BASE}/leads/${dup.body.id}`);
+    await page.getByRole('heading', { name: `Erin ${lastName}-web`, level: 1 }).waitFor();
+    const dups = page.getByRole('region', { name: 'Duplicates', exact: true });
+    const suggestion = dups.getByRole('list', { name: 'Suggested duplicates' }).getByRole('listitem').filter({ hasText: `Erin ${lastName}` });
+    await suggestion.waitFor();
+    assert.match(await suggestion.textContent(), /same email/);
+    await assertAccessibleControls('duplicates');
+    await suggestion.getByRole('button', { name: `Compare and merge with Erin ${lastName}` }).click();
+    const dialog = page.getByRole('dialog', { name: 'Merge duplicates' });
+    await dialog.waitFor();
+    await dialog.getByLabel(`Erin ${lastName} (other lead)`).check();
+    const company = dialog.getByRole('row', { name: /^Company/ });
+    assert.match(await company.textContent(), /Acme Realty/);
+    await assertAccessibleControls('merge dialog');
+    await shot('lead-merge');
+    await dialog.getByRole('button', { name: `Merge into Erin ${lastName}` }).click();
+
+    await page.waitForURL(new RegExp(`/leads/${state.leadId}$`));
+    await page.getByRole('heading', { name: `Erin ${lastName}`, level: 1 }).waitFor();
+    const notice = page.getByRole('status').filter({ hasText: 'was merged into' });
+    await notice.waitFor();
+    assert.match(await notice.textContent(), new RegExp(`Tags added: ${dupTag}`));
+
+    const gone = await apiCall('GET', `/api/leads/${dup.body.id}`);
+    assert.equal(gone.status, 404, 'the merged-away lead is gone');
+    const kept = await apiCall('GET', `/api/leads/${state.leadId}`);
+    assert.ok(kept.body.tags.includes(dupTag), 'its tags moved to the survivor');
+    await page.locator('.tag').filter({ hasText: dupTag }).first().waitFor();
+    await dups.getByText('No other lead has this phone or email.').waitFor();
+    await page.getByRole('region', { name: 'Consent', exact: true }).scrollIntoViewIfNeeded();
+    await shot('lead-consent');
+  });
+
   test('logs out, and an expired session goes back to the login page', async () => {
     await page.getByRole('button', { name: 'Log out' }).click();
     await page.getByRole('heading', { name: 'Sign in' }).waitFor();

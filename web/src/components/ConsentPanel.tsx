@@ -168,94 +168,117 @@ export function ConsentPanel({ leadId, onChange }: { leadId: string; onChange?: 
         <EmptyState title="No consent recorded for this lead." />
       )}
       {list && list.data.length > 0 && (
-        <div className="table-wrap consent-wrap">
-          <table className="table table-compact consent-table">
-            <caption>Consent records</caption>
-            <thead>
-              <tr>
-                <th scope="col">Channel</th>
-                <th scope="col">Disclosure</th>
-                <th scope="col">When</th>
-                <th scope="col">Method</th>
-                <th scope="col">Source IP</th>
-              </tr>
-            </thead>
-            <tbody>
-              {list.data.map((c) => (
-                <ConsentRow key={c.id} c={c} />
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <>
+          <h3 className="subhead" id="consent-records-title">
+            Consent records
+          </h3>
+          <ul className="record-list" aria-labelledby="consent-records-title">
+            {list.data.map((c) => (
+              <ConsentRecord key={c.id} c={c} />
+            ))}
+          </ul>
+        </>
       )}
       {list && list.revocations.length > 0 && (
-        <div className="table-wrap consent-wrap">
-          <table className="table table-compact revocation-table">
-            <caption>Revocations</caption>
-            <thead>
-              <tr>
-                <th scope="col">Scope</th>
-                <th scope="col">Reason</th>
-                <th scope="col">When</th>
-                <th scope="col">Method</th>
-                <th scope="col">Source IP</th>
-              </tr>
-            </thead>
-            <tbody>
-              {list.revocations.map((r) => (
-                <RevocationRow key={r.id} r={r} />
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <>
+          <h3 className="subhead" id="revocations-title">
+            Revocations
+          </h3>
+          <ul className="record-list" aria-labelledby="revocations-title">
+            {list.revocations.map((r) => (
+              <RevocationRecord key={r.id} r={r} />
+            ))}
+          </ul>
+        </>
       )}
     </section>
   );
 }
 
+const REVOCATION_METHODS: { value: string; label: string }[] = [
+  { value: 'verbal', label: 'Verbal, on a call' },
+  { value: 'sms_reply', label: 'Text message reply' },
+  { value: 'email_reply', label: 'Email reply' },
+  { value: 'written', label: 'Written' },
+  { value: 'web_form', label: 'Web form' },
+];
+
 function methodLabel(m: string | null | undefined): string {
   if (!m) return '—';
-  return METHOD_LABELS[m as ConsentMethod] ?? m.replace(/_/g, ' ');
-}
-
-function ConsentRow({ c }: { c: Consent }) {
-  const { userName } = useApp();
   return (
-    <tr>
-      <th scope="row">{CHANNEL_SHORT[c.channel] ?? c.channel}</th>
-      <td className="disclosure">
-        <q>{c.disclosure_text}</q>
-        {c.evidence_url && (
-          <span className="sub">
-            <a href={c.evidence_url} target="_blank" rel="noreferrer noopener">
-              Evidence
-            </a>
-          </span>
-        )}
-      </td>
-      <td className="nowrap">
-        <time dateTime={c.captured_at}>{formatDateTime(c.captured_at)}</time>
-        {c.recorded_by && <span className="sub">recorded by {userName(c.recorded_by)}</span>}
-      </td>
-      <td>{methodLabel(c.method)}</td>
-      <td className="nowrap">{c.source_ip || <span className="muted">—</span>}</td>
-    </tr>
+    METHOD_LABELS[m as ConsentMethod] ??
+    REVOCATION_METHODS.find((x) => x.value === m)?.label ??
+    m.replace(/_/g, ' ')
   );
 }
 
-function RevocationRow({ r }: { r: ConsentRevocation }) {
+function ConsentRecord({ c }: { c: Consent }) {
   const { userName } = useApp();
   return (
-    <tr>
-      <th scope="row">{CHANNEL_SHORT[r.scope] ?? r.scope}</th>
-      <td>{r.reason || <span className="muted">—</span>}</td>
-      <td className="nowrap">
+    <li className="record consent-record">
+      <div className="record-head">
+        <strong>{CHANNEL_SHORT[c.channel] ?? c.channel}</strong>
+        <span className="badge badge-ok">Consent</span>
+        <time dateTime={c.captured_at}>{formatDateTime(c.captured_at)}</time>
+      </div>
+      <blockquote className="disclosure">“{c.disclosure_text}”</blockquote>
+      <dl className="record-meta">
+        <div>
+          <dt>Method</dt>
+          <dd>{methodLabel(c.method)}</dd>
+        </div>
+        <div>
+          <dt>Source IP</dt>
+          <dd>{c.source_ip || '—'}</dd>
+        </div>
+        {c.recorded_by && (
+          <div>
+            <dt>Recorded by</dt>
+            <dd>{userName(c.recorded_by)}</dd>
+          </div>
+        )}
+        {c.evidence_url && (
+          <div>
+            <dt>Evidence</dt>
+            <dd>
+              <a href={c.evidence_url} target="_blank" rel="noreferrer noopener">
+                Open
+              </a>
+            </dd>
+          </div>
+        )}
+      </dl>
+    </li>
+  );
+}
+
+function RevocationRecord({ r }: { r: ConsentRevocation }) {
+  const { userName } = useApp();
+  return (
+    <li className="record record-revoked revocation-record">
+      <div className="record-head">
+        <strong>{CHANNEL_SHORT[r.scope] ?? r.scope}</strong>
+        <span className="badge badge-danger">Revoked</span>
         <time dateTime={r.revoked_at}>{formatDateTime(r.revoked_at)}</time>
-        {r.recorded_by && <span className="sub">recorded by {userName(r.recorded_by)}</span>}
-      </td>
-      <td>{r.method ? methodLabel(r.method) : <span className="muted">—</span>}</td>
-      <td className="nowrap">{r.source_ip || <span className="muted">—</span>}</td>
-    </tr>
+      </div>
+      {r.reason && <p className="disclosure">{r.reason}</p>}
+      <dl className="record-meta">
+        <div>
+          <dt>Method</dt>
+          <dd>{r.method ? methodLabel(r.method) : '—'}</dd>
+        </div>
+        <div>
+          <dt>Source IP</dt>
+          <dd>{r.source_ip || '—'}</dd>
+        </div>
+        {r.recorded_by && (
+          <div>
+            <dt>Recorded by</dt>
+            <dd>{userName(r.recorded_by)}</dd>
+          </div>
+        )}
+      </dl>
+    </li>
   );
 }
 
@@ -444,11 +467,11 @@ export function RevokeForm({
           <label htmlFor="revoke-method">How it was asked (optional)</label>
           <select {...f.props('revoke-method', 'method')} value={method} onChange={(e) => setMethod(e.target.value)}>
             <option value="">Not recorded</option>
-            <option value="verbal">Verbal, on a call</option>
-            <option value="sms_reply">Text message reply</option>
-            <option value="email_reply">Email reply</option>
-            <option value="written">Written</option>
-            <option value="web_form">Web form</option>
+            {REVOCATION_METHODS.map((m) => (
+              <option key={m.value} value={m.value}>
+                {m.label}
+              </option>
+            ))}
           </select>
           <FieldError id="revoke-method-error" message={f.byField.method} />
         </div>

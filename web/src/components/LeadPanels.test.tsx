@@ -78,14 +78,15 @@ describe('ConsentPanel', () => {
     expect(api.consents).toHaveBeenCalledWith('l1');
     const states = [...r.host.querySelectorAll('.channel-state')].map((li) => li.querySelector('.badge')!.textContent);
     expect(states).toEqual(['Consented', 'Revoked', 'No consent on record']);
-    const rows = [...r.host.querySelectorAll('.consent-table tbody tr')];
+    const rows = [...r.host.querySelectorAll('.consent-record')];
     expect(rows[0].textContent).toContain('I agree to be called about homes for sale.');
     expect(rows[0].textContent).toContain('Web form');
     expect(rows[0].textContent).toContain('203.0.113.9');
     expect(rows[1].textContent).toContain('Keypress');
-    const rev = r.host.querySelector('.revocation-table tbody tr')!;
+    const rev = r.host.querySelector('.revocation-record')!;
     expect(rev.textContent).toContain('SMS');
     expect(rev.textContent).toContain('replied STOP');
+    expect(rev.textContent).toContain('Text message reply');
   });
 
   it('shows the empty and error states', async () => {
@@ -130,7 +131,7 @@ describe('ConsentPanel', () => {
     expect(api.addConsent.mock.lastCall![1]).toMatchObject({ disclosure_text: 'You may text me.' });
     expect(r.host.querySelector('#consent-form')).toBeNull();
     expect(onChange).toHaveBeenCalled();
-    expect(r.host.querySelectorAll('.consent-table tbody tr')).toHaveLength(1);
+    expect(r.host.querySelectorAll('.consent-record')).toHaveLength(1);
   });
 
   it('revokes one channel from its row, or a chosen scope', async () => {
