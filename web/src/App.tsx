@@ -118,7 +118,7 @@ function Redirect({ to }: { to: string }) {
 const NAV = [
   { to: '/leads', label: 'Leads', match: (p: string) => p === '/leads' || (p.startsWith('/leads/') && p !== '/leads/new') },
   { to: '/leads/new', label: 'New lead', match: (p: string) => p === '/leads/new' },
-  { to: '/imports', label: 'Imports', match: (p: string) => p.startsWith('/imports') },
+  { to: '/imports', label: 'Imports', match: (p: string) => p.startsWith('/imports'), managers: true },
   { to: '/dnc', label: 'Do Not Call', match: (p: string) => p.startsWith('/dnc') },
 ];
 
@@ -165,7 +165,7 @@ function Shell({ path, children }: { path: string; children: ReactNode }) {
         </Link>
         <nav aria-label="Main">
           <ul>
-            {NAV.map((n) => (
+            {NAV.filter((n) => !('managers' in n) || me.user.role !== 'agent').map((n) => (
               <li key={n.to}>
                 <Link to={n.to} aria-current={n.match(path) ? 'page' : undefined}>
                   {n.label}

@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
-import { ApiError, createClient, leadName, mapFieldErrors, problemFromResponse } from './api';
+import { ApiError, createClient, leadName, mapFieldErrors, normalizePreview, problemFromResponse } from './api';
 
 const problem = (body: object, status = 422) =>
   new Response(JSON.stringify(body), { status, headers: { 'Content-Type': 'application/problem+json' } });
@@ -147,5 +147,39 @@ describe('leadName', () => {
     expect(leadName({ first_name: 'Ada', last_name: 'Lovelace', email: 'a@x', phone: null })).toBe('Ada Lovelace');
     expect(leadName({ first_name: null, last_name: null, email: 'a@x', phone: '+1' })).toBe('a@x');
     expect(leadName({ first_name: null, last_name: null, email: null, phone: '+1' })).toBe('+1');
+  });
+});
+
+describe('normalizePreview', () => {
+  it('evens out what the server may send', () => {
+    const p = normalizePreview({
+      format: 'csv',
+      delimiter: 'tab',
+      columns: [
+        { header: 'Phone', field: 'phone', guessed: true },
+        { header: 'Notes', field: null, guessed: false },
+        { header: 'Budget', field: 'metadata.Budget', guessed: true },
+      ],
+      fields: ['phone', 'email'],
+      rows: [
+        {
+          line: 2,
+          values: { phone: '+12065550100', metadata: { Budget: '100' } },
+          errors: [{ field: null, message: 'row is empty' }],
+          outcome: 'duplicate_in_file',
+          duplicate_of_line: 1,
+          dnc: true,
+        },
+      ],
+      total_rows_previewed: 1,
+    });
+    expect(p.delimiter).toBe('\t');
+    expect(p.columns.map((c) => c.field)).toEqual(['phone', '', 'metadata.Budget']);
+    expect(p.rows[0].values).toEqual({ phone: '+12065550100', 'metadata.Budget': '100' });
+    expect(p.rows[0].errors).toEqual([{ field: '', message: 'row is empty' }]);
+    expect(p.rows[0].existing_id).toBeNull();
+    expect(p.rows[0].duplicate_of_line).toBe(1);
+    expect(p.rows[0].dnc).toBe(true);
+    expect(normalizePreview({ delimiter: ';', columns: [], rows: [] }).delimiter).toBe(';');
   });
 });

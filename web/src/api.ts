@@ -217,8 +217,11 @@ export interface ImportJob {
   id: string;
   kind: 'csv' | 'xlsx' | 'hubspot' | 'salesforce' | string;
   status: ImportStatus;
+  /** While running: "read" (reading and checking rows), then "apply" (saving leads). */
+  phase?: string;
   filename: string | null;
   options?: Partial<ImportJobOptions>;
+  file_bytes?: number;
   total_rows: number;
   processed_rows: number;
   created: number;
@@ -234,6 +237,8 @@ export interface ImportJob {
   started_at: string | null;
   finished_at: string | null;
   undone_at: string | null;
+  /** What the undo did, once undone. */
+  undo?: { deleted?: number; restored?: number; kept?: number } | null;
   connector_id?: string | null;
 }
 
@@ -248,10 +253,13 @@ export type ImportRowOutcome = 'create' | 'update' | 'skip' | 'duplicate_in_file
 
 export interface ImportPreviewRow {
   line: number;
+  /** By field; metadata as "metadata.<key>". */
   values: Record<string, unknown>;
   errors: FieldError[];
   outcome: ImportRowOutcome | string;
   existing_id: string | null;
+  /** duplicate_in_file: the earlier line with the same phone or email. */
+  duplicate_of_line?: number | null;
   dnc: boolean;
 }
 
@@ -268,6 +276,8 @@ export interface ImportUndoResult {
   job: ImportJob;
   deleted: number;
   restored: number;
+  /** Leads changed since the import, left as they are. */
+  kept?: number;
 }
 
 // --- consent and merge -----------------------------------------------------------------------
@@ -585,8 +595,10 @@ export function createClient(opts: ClientOptions) {
       json<MergeResult>(`/api/leads/${enc(survivorId)}/merge`, { method: 'POST', body: { other_id: otherId } }),
 
     // --- imports ---
-    previewImport: (file: Blob, contentType: string, params: URLSearchParams) =>
-      json<ImportPreview>('/api/imports/preview', { method: 'POST', query: params, upload: { body: file, contentType } }),
+    previewImport: async (file: Blob, contentType: string, params: URLSearchParams) =>
+      normalizePreview(
+        await json<unknown>('/api/imports/preview', { method: 'POST', query: params, upload: { body: file, contentType } }),
+      ),
     startImport: (file: Blob, contentType: string, params: URLSearchParams) =>
       json<ImportJob>('/api/imports', { method: 'POST', query: params, upload: { body: file, contentType } }),
     imports: async (cursor?: string, limit = 20): Promise<Page<ImportJob>> => {
@@ -607,6 +619,51 @@ export function createClient(opts: ClientOptions) {
 }
 
 export type ApiClient = ReturnType<typeof createClient>;
+
+const DELIMITER_NAMES: Record<string, string> = { tab: '\t', comma: ',', semicolon: ';', pipe: '|' };
+
+/**
+ * The preview as the wizard uses it: an ignored column's field is "" (the server may say
+ * null), a tab delimiter is "\t" (it may say "tab"), row errors always have a field, and a
+ * row's metadata object is spread into "metadata.<key>" values like the columns name them.
+ */
+export function normalizePreview(raw: unknown): ImportPreview {
+  const p = (raw && typeof raw === 'object' ? raw : {}) as Record<string, unknown>;
+  const str = (v: unknown) => (v === null || v === undefined ? '' : String(v));
+  const columns = Array.isArray(p.columns) ? p.columns : [];
+  const rows = Array.isArray(p.rows) ? p.rows : [];
+  const delimiter = typeof p.delimiter === 'string' ? (DELIMITER_NAMES[p.delimiter] ?? p.delimiter) : null;
+  return {
+    format: str(p.format) || 'csv',
+    delimiter,
+    columns: columns.map((c: Record<string, unknown>) => ({
+      header: str(c?.header),
+      field: str(c?.field),
+      guessed: c?.guessed !== false,
+    })),
+    fields: Array.isArray(p.fields) ? p.fields.map(str) : [],
+    rows: rows.map((r: Record<string, unknown>) => {
+      const values: Record<string, unknown> = {};
+      const v = (r?.values && typeof r.values === 'object' ? r.values : {}) as Record<string, unknown>;
+      for (const [k, x] of Object.entries(v)) {
+        if (k === 'metadata' && x && typeof x === 'object' && !Array.isArray(x)) {
+          for (const [mk, mv] of Object.entries(x as Record<string, unknown>)) values[`metadata.${mk}`] = mv;
+        } else values[k] = x;
+      }
+      const errors = Array.isArray(r?.errors) ? r.errors : [];
+      return {
+        line: Number(r?.line),
+        values,
+        errors: errors.map((e: Record<string, unknown>) => ({ field: str(e?.field), message: str(e?.message) })),
+        outcome: str(r?.outcome),
+        existing_id: typeof r?.existing_id === 'string' ? r.existing_id : null,
+        duplicate_of_line: typeof r?.duplicate_of_line === 'number' ? r.duplicate_of_line : null,
+        dnc: r?.dnc === true,
+      };
+    }),
+    total_rows_previewed: typeof p.total_rows_previewed === 'number' ? p.total_rows_previewed : rows.length,
+  };
+}
 
 /** Display name of a lead: its name, else email, else phone. */
 export function leadName(l: Pick<Lead, 'first_name' | 'last_name' | 'email' | 'phone'>): string {

@@ -117,7 +117,7 @@ export function ImportJobPage({ id }: { id: string }) {
       const r = await api.undoImport(job.id);
       setJob(r.job);
       setUndone(r);
-      notify(`Import undone: ${r.deleted} lead${r.deleted === 1 ? '' : 's'} deleted, ${r.restored} restored.`, { tone: 'success' });
+      notify('Import undone.', { tone: 'success' });
     } catch (e) {
       setActionError(e);
       refresh();
@@ -201,6 +201,17 @@ export function ImportJobPage({ id }: { id: string }) {
           {job.total_rows > 0 && !active ? ` of ${formatCount(job.total_rows)}` : ''} rows processed
           {rate ? ` · ${rate}` : ''}
         </p>
+        {active && (
+          <p className="muted small">
+            {job.status === 'queued'
+              ? 'Waiting for a worker to pick it up…'
+              : job.phase === 'read'
+                ? 'Reading and checking the rows…'
+                : job.phase === 'apply'
+                  ? 'Saving leads…'
+                  : 'Importing…'}
+          </p>
+        )}
         <p className="sr-only" role="status" aria-live="polite">
           {active ? `Import ${job.status}` : `Import ${jobStateLabel(job).toLowerCase()}`}
         </p>
@@ -217,14 +228,16 @@ export function ImportJobPage({ id }: { id: string }) {
           <div className="notice notice-success" role="status">
             <div>
               <strong>The import was undone.</strong>
-              <p>
-                {formatCount(undone.deleted)} lead{undone.deleted === 1 ? '' : 's'} it created were deleted and{' '}
-                {formatCount(undone.restored)} it updated got their earlier values back.
-              </p>
+              <p>{undoSummary(undone)}</p>
             </div>
           </div>
         )}
-        {!undone && job.undone_at && <p className="muted">Undone on {formatDateTime(job.undone_at)}.</p>}
+        {!undone && job.undone_at && (
+          <p className="muted">
+            Undone on {formatDateTime(job.undone_at)}.
+            {job.undo && typeof job.undo.deleted === 'number' ? ` ${undoSummary({ deleted: job.undo.deleted, restored: job.undo.restored ?? 0, kept: job.undo.kept })}` : ''}
+          </p>
+        )}
 
         <dl className="counts" aria-label="Counts">
           <Count label="Created" value={job.created} tone="ok" />
@@ -302,6 +315,14 @@ export function ImportJobPage({ id }: { id: string }) {
       </ConfirmDialog>
     </section>
   );
+}
+
+/** What an undo did, in a sentence. */
+export function undoSummary(u: { deleted: number; restored: number; kept?: number }): string {
+  const leads = (n: number) => `${formatCount(n)} lead${n === 1 ? '' : 's'}`;
+  let s = `${leads(u.deleted)} it created ${u.deleted === 1 ? 'was' : 'were'} deleted; ${leads(u.restored)} it updated got their earlier values back.`;
+  if (u.kept) s += ` ${leads(u.kept)} changed since the import ${u.kept === 1 ? 'was left as it is' : 'were left as they are'}.`;
+  return s;
 }
 
 function safeParse(s: string): Record<string, string | null> | null {

@@ -16,7 +16,7 @@ const api = {
 vi.mock('../session', () => ({ api }));
 
 const { ImportWizard, ImportHistory } = await import('./ImportsPage');
-const { ImportJobPage } = await import('./ImportJobPage');
+const { ImportJobPage, undoSummary } = await import('./ImportJobPage');
 
 const CSV = 'Phone Number,E-mail,Budget\n+12065550100,ada@example.com,100\nnope,bo@,200\n';
 
@@ -321,6 +321,15 @@ describe('ImportJobPage', () => {
     await flush();
     expect(r.host.querySelector('h1')!.textContent).toBe('Import not found');
     expect(api.importJob).toHaveBeenCalledTimes(1);
+  });
+});
+
+describe('undoSummary', () => {
+  it('counts what the undo did', () => {
+    expect(undoSummary({ deleted: 3, restored: 0 })).toBe('3 leads it created were deleted; 0 leads it updated got their earlier values back.');
+    expect(undoSummary({ deleted: 1, restored: 2, kept: 1 })).toBe(
+      '1 lead it created was deleted; 2 leads it updated got their earlier values back. 1 lead changed since the import was left as it is.',
+    );
   });
 });
 

@@ -35,6 +35,8 @@ import { JobStatusBadge } from './ImportJobPage';
 
 export function ImportsPage() {
   usePageTitle('Imports');
+  const { me } = useApp();
+  const allowed = me.user.role !== 'agent';
   return (
     <section className="page page-wide" aria-labelledby="imports-title">
       <div className="page-header">
@@ -48,8 +50,19 @@ export function ImportsPage() {
           </p>
         </div>
       </div>
-      <ImportWizard onStarted={(job) => navigate(`/imports/${job.id}`)} />
-      <ImportHistory />
+      {allowed ? (
+        <>
+          <ImportWizard onStarted={(job) => navigate(`/imports/${job.id}`)} />
+          <ImportHistory />
+        </>
+      ) : (
+        <div className="notice notice-warning" role="note">
+          <div>
+            <strong>Only managers and admins import leads.</strong>
+            <p>Ask one of them to import your file.</p>
+          </div>
+        </div>
+      )}
     </section>
   );
 }
@@ -635,6 +648,7 @@ function PreviewRows({ preview, columns }: { preview: ImportPreview; columns: Im
                       <th scope="row">{r.line}</th>
                       <td className="nowrap">
                         <span className={`badge ${OUTCOME_TONE[r.outcome] ?? ''}`}>{outcomeLabel(r.outcome)}</span>
+                        {r.duplicate_of_line ? <span className="muted small"> of line {r.duplicate_of_line}</span> : null}
                         {r.dnc && <span className="badge badge-danger">DNC</span>}
                         {r.existing_id && (
                           <>
