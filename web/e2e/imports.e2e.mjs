@@ -68,7 +68,7 @@ describe('Imports', { concurrency: 1 }, () => {
     assert.ok(await page.getByLabel('Import and flag the lead').isChecked());
     await page.getByRole('status').filter({ hasText: 'Updating the preview' }).waitFor({ state: 'detached' }).catch(() => undefined);
     await assertAccessibleControls(page, 'imports (preview)');
-    await shot(page, 'imports');
+    await shot(page, 'imports', { fullPage: true });
   });
 
   test('starts it, follows the progress and shows the final counts', async () => {
@@ -104,7 +104,7 @@ describe('Imports', { concurrency: 1 }, () => {
       page.getByRole('button', { name: /Download failed rows/ }).click(),
     ]);
     assert.match(download.suggestedFilename(), /errors\.csv$/);
-    const text = readFileSync(await download.path(), 'utf8');
+    const text = readFileSync(await download.path(), 'utf8').replace(/^\uFEFF/, '');
     const lines = text.trim().split(/\r?\n/);
     assert.equal(lines.length, 3, `header and two rows: ${text}`);
     assert.match(lines[0], /^First Name,Last Name,Phone Number,E-mail,Budget,_line,_error/);

@@ -6,6 +6,7 @@ import { ApiError, type ImportJob, type ImportPreview, type ImportPreviewColumn,
 import { api } from '../session';
 import { Link, navigate } from '../router';
 import { formatDateTime, formatRelative } from '../format';
+import { formatPhone } from '../phone';
 import {
   DEFAULT_OPTIONS,
   DELIMITERS,
@@ -368,50 +369,50 @@ export function ImportWizard({ onStarted }: { onStarted: (job: ImportJob) => voi
                     <FieldError id="opt-unknown-error" message={fe.options.unknownColumns} />
                   </fieldset>
 
-                  <div>
-                    {format !== 'xlsx' && (
-                      <div className="field">
-                        <label htmlFor="opt-delimiter">Delimiter</label>
-                        <select
-                          id="opt-delimiter"
-                          value={opts.delimiter}
-                          onChange={(e) => setOpt('delimiter', e.target.value)}
-                          aria-invalid={fe.options.delimiter ? true : undefined}
-                          aria-describedby={fe.options.delimiter ? 'opt-delimiter-error' : undefined}
-                        >
-                          {DELIMITERS.map((d) => (
-                            <option key={d.label} value={d.value}>
-                              {d.value === '' && preview.delimiter ? `Detect (found ${delimiterName(preview.delimiter)})` : d.label}
-                            </option>
-                          ))}
-                        </select>
-                        <FieldError id="opt-delimiter-error" message={fe.options.delimiter} />
-                      </div>
-                    )}
-                    <TextOption id="opt-source" label="Default source" hint="For rows without a source." value={opts.source} error={fe.options.source} onChange={(v) => setOpt('source', v)} />
-                    <TextOption id="opt-tags" label="Tags for every imported lead" hint="Separated by commas." value={opts.tags} error={fe.options.tags} onChange={(v) => setOpt('tags', v)} />
+                  {format !== 'xlsx' && (
                     <div className="field">
-                      <label htmlFor="opt-owner">Owner</label>
+                      <label htmlFor="opt-delimiter">Delimiter</label>
                       <select
-                        id="opt-owner"
-                        value={opts.ownerId}
-                        onChange={(e) => setOpt('ownerId', e.target.value)}
-                        aria-invalid={fe.options.ownerId ? true : undefined}
-                        aria-describedby={`opt-owner-hint${fe.options.ownerId ? ' opt-owner-error' : ''}`}
+                        id="opt-delimiter"
+                        value={opts.delimiter}
+                        onChange={(e) => setOpt('delimiter', e.target.value)}
+                        aria-invalid={fe.options.delimiter ? true : undefined}
+                        aria-describedby={fe.options.delimiter ? 'opt-delimiter-error' : undefined}
                       >
-                        <option value="">No owner</option>
-                        {users.map((u) => (
-                          <option key={u.id} value={u.id}>
-                            {u.name || u.email}
-                            {u.id === me.user.id ? ' (you)' : ''}
+                        {DELIMITERS.map((d) => (
+                          <option key={d.label} value={d.value}>
+                            {d.value === '' && preview.delimiter ? `Detect (found ${delimiterName(preview.delimiter)})` : d.label}
                           </option>
                         ))}
                       </select>
-                      <p id="opt-owner-hint" className="hint">
-                        For rows without an owner.
-                      </p>
-                      <FieldError id="opt-owner-error" message={fe.options.ownerId} />
+                      <FieldError id="opt-delimiter-error" message={fe.options.delimiter} />
                     </div>
+                  )}
+                </div>
+                <div className="options-grid options-text">
+                  <TextOption id="opt-source" label="Default source" hint="For rows without a source." value={opts.source} error={fe.options.source} onChange={(v) => setOpt('source', v)} />
+                  <TextOption id="opt-tags" label="Tags for every imported lead" hint="Separated by commas." value={opts.tags} error={fe.options.tags} onChange={(v) => setOpt('tags', v)} />
+                  <div className="field">
+                    <label htmlFor="opt-owner">Owner</label>
+                    <select
+                      id="opt-owner"
+                      value={opts.ownerId}
+                      onChange={(e) => setOpt('ownerId', e.target.value)}
+                      aria-invalid={fe.options.ownerId ? true : undefined}
+                      aria-describedby={`opt-owner-hint${fe.options.ownerId ? ' opt-owner-error' : ''}`}
+                    >
+                      <option value="">No owner</option>
+                      {users.map((u) => (
+                        <option key={u.id} value={u.id}>
+                          {u.name || u.email}
+                          {u.id === me.user.id ? ' (you)' : ''}
+                        </option>
+                      ))}
+                    </select>
+                    <p id="opt-owner-hint" className="hint">
+                      For rows without an owner.
+                    </p>
+                    <FieldError id="opt-owner-error" message={fe.options.ownerId} />
                   </div>
                 </div>
               </section>
@@ -648,7 +649,7 @@ function PreviewRows({ preview, columns }: { preview: ImportPreview; columns: Im
                       <th scope="row">{r.line}</th>
                       <td className="nowrap">
                         <span className={`badge ${OUTCOME_TONE[r.outcome] ?? ''}`}>{outcomeLabel(r.outcome)}</span>
-                        {r.duplicate_of_line ? <span className="muted small"> of line {r.duplicate_of_line}</span> : null}
+                        {r.duplicate_of_line ? <span className="muted small"> (line {r.duplicate_of_line})</span> : null}
                         {r.dnc && <span className="badge badge-danger">DNC</span>}
                         {r.existing_id && (
                           <>
@@ -659,7 +660,7 @@ function PreviewRows({ preview, columns }: { preview: ImportPreview; columns: Im
                       </td>
                       {keys.map((k) => (
                         <td key={k} className={bad.has(k) ? 'cell-error' : undefined}>
-                          {showValue(r.values?.[k])}
+                          {k === 'phone' && typeof r.values?.[k] === 'string' ? formatPhone(r.values[k] as string) : showValue(r.values?.[k])}
                         </td>
                       ))}
                       <td>
