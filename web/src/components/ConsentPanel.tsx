@@ -1,7 +1,7 @@
 // A lead's consent to be called, texted and emailed: the state per channel, the consent
 // records (disclosure text, when, how, from which IP) and the revocations; record a consent,
 // record a revocation for one channel or all.
-import { useCallback, useEffect, useState, type FormEvent } from 'react';
+import { useCallback, useEffect, useRef, useState, type FormEvent } from 'react';
 import {
   ApiError,
   CONSENT_CHANNELS,
@@ -76,6 +76,13 @@ export function ConsentPanel({ leadId, onChange }: { leadId: string; onChange?: 
   const [error, setError] = useState<unknown>(null);
   const [form, setForm] = useState<'consent' | 'revoke' | null>(null);
   const [revokeScope, setRevokeScope] = useState<RevocationScope>('all');
+  const consentButton = useRef<HTMLButtonElement>(null);
+  const revokeButton = useRef<HTMLButtonElement>(null);
+  const close = () => {
+    const back = form === 'revoke' ? revokeButton : consentButton;
+    setForm(null);
+    setTimeout(() => back.current?.focus());
+  };
 
   const load = useCallback(() => {
     setError(null);
@@ -84,7 +91,7 @@ export function ConsentPanel({ leadId, onChange }: { leadId: string; onChange?: 
   useEffect(load, [load]);
 
   const changed = () => {
-    setForm(null);
+    close();
     load();
     onChange?.();
   };
@@ -97,6 +104,7 @@ export function ConsentPanel({ leadId, onChange }: { leadId: string; onChange?: 
         <h2 id="consent-title">Consent</h2>
         <div className="page-actions">
           <button
+            ref={consentButton}
             type="button"
             className="btn btn-small"
             aria-expanded={form === 'consent'}
@@ -106,6 +114,7 @@ export function ConsentPanel({ leadId, onChange }: { leadId: string; onChange?: 
             Record consent
           </button>
           <button
+            ref={revokeButton}
             type="button"
             className="btn btn-small btn-danger-ghost"
             aria-expanded={form === 'revoke'}
@@ -120,10 +129,8 @@ export function ConsentPanel({ leadId, onChange }: { leadId: string; onChange?: 
         </div>
       </div>
 
-      {form === 'consent' && <ConsentForm leadId={leadId} onDone={changed} onCancel={() => setForm(null)} />}
-      {form === 'revoke' && (
-        <RevokeForm leadId={leadId} initialScope={revokeScope} onDone={changed} onCancel={() => setForm(null)} />
-      )}
+      {form === 'consent' && <ConsentForm leadId={leadId} onDone={changed} onCancel={close} />}
+      {form === 'revoke' && <RevokeForm leadId={leadId} initialScope={revokeScope} onDone={changed} onCancel={close} />}
 
       {error ? <ErrorNotice error={error} onRetry={load} title="Consent could not be loaded" /> : null}
       {!list && !error && <Loading label="Loading consent…" />}
@@ -343,11 +350,18 @@ export function ConsentForm({ leadId, onDone, onCancel }: { leadId: string; onDo
   };
 
   return (
-    <form id="consent-form" className="subform" onSubmit={submit} noValidate aria-label="Record consent">
+    <form
+      id="consent-form"
+      className="subform"
+      onSubmit={submit}
+      noValidate
+      aria-label="Record consent"
+      onKeyDown={(e) => e.key === 'Escape' && onCancel()}
+    >
       <div className="form-grid">
         <div className="field">
           <label htmlFor="consent-channel">Channel</label>
-          <select {...f.props('consent-channel', 'channel')} value={channel} onChange={(e) => setChannel(e.target.value as ConsentChannel)}>
+          <select {...f.props('consent-channel', 'channel')} autoFocus value={channel} onChange={(e) => setChannel(e.target.value as ConsentChannel)}>
             {CONSENT_CHANNELS.map((c) => (
               <option key={c} value={c}>
                 {CHANNEL_LABELS[c]}
@@ -448,12 +462,19 @@ export function RevokeForm({
   };
 
   return (
-    <form id="revoke-form" className="subform" onSubmit={submit} noValidate aria-label="Revoke consent">
+    <form
+      id="revoke-form"
+      className="subform"
+      onSubmit={submit}
+      noValidate
+      aria-label="Revoke consent"
+      onKeyDown={(e) => e.key === 'Escape' && onCancel()}
+    >
       <p className="hint">Calls, texts or emails on the revoked channels are refused until new consent is recorded.</p>
       <div className="form-grid">
         <div className="field">
           <label htmlFor="revoke-scope">Revoke for</label>
-          <select {...f.props('revoke-scope', 'scope')} value={scope} onChange={(e) => setScope(e.target.value as RevocationScope)}>
+          <select {...f.props('revoke-scope', 'scope')} autoFocus value={scope} onChange={(e) => setScope(e.target.value as RevocationScope)}>
             <option value="all">All channels</option>
             {CONSENT_CHANNELS.map((c) => (
               <option key={c} value={c}>
