@@ -100,6 +100,10 @@ export function ImportWizard({ onStarted }: { onStarted: (job: ImportJob) => voi
   const req = useRef(0);
   const hasPreview = useRef(false);
   const inputRef = useRef<HTMLInputElement>(null);
+  const startErrorRef = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    if (startError) startErrorRef.current?.focus();
+  }, [startError]);
 
   const choose = (f: File | null) => {
     setFileError(null);
@@ -265,12 +269,7 @@ export function ImportWizard({ onStarted }: { onStarted: (job: ImportJob) => voi
 
         {file && (
           <form onSubmit={start} noValidate className="wizard-body">
-            {shown && (
-              <ErrorNotice
-                error={shown}
-                title={startError ? 'The import was not started' : 'The file could not be previewed'}
-              />
-            )}
+            {previewError && !startError && <ErrorNotice error={previewError} title="The file could not be previewed" />}
             {!preview && previewing && <Loading label="Reading the file…" />}
 
             {preview && (
@@ -420,6 +419,11 @@ export function ImportWizard({ onStarted }: { onStarted: (job: ImportJob) => voi
 
             {preview && <PreviewRows preview={preview} columns={columns} />}
 
+            {startError && (
+              <div ref={startErrorRef} tabIndex={-1} className="error-summary">
+                <ErrorNotice error={startError} title="The import was not started" />
+              </div>
+            )}
             <div className="form-actions">
               <button type="submit" className="btn btn-primary" disabled={starting || !file || dups.size > 0}>
                 {starting ? 'Uploading…' : 'Start import'}
