@@ -177,52 +177,77 @@ constexpr Query kBulkDelete{"leads_bulk_delete",
                             "UPDATE leads AS l SET deleted_at = now() WHERE" LEADLINE_ORG
                             "AND l.id = ANY ($1::uuid[]) AND l.deleted_at IS NULL"};
 
-// History pages: $2/$3 are the cursor (NULL for the first page), $4 the row count.
+// History pages of a lead the caller may read, in one statement (one round trip through
+// db::ReadInTenant): the lead's own row decides visibility ($5: soft-deleted leads too; $6:
+// the agent, NULL for everyone else), and the page is LEFT JOINed to it. No row: the lead is
+// not readable; one row of NULLs: readable, no entries. $2/$3 are the cursor (NULL for the
+// first page), $4 the row count. The last inner columns are the raw sort key, for the outer
+// ORDER BY.
+#define LEADLINE_READABLE_PAGE(columns, inner)                                   \
+  "SELECT " columns " FROM leads l LEFT JOIN (" inner                            \
+  ") p ON true "                                                                 \
+  "WHERE l.organization_id = app_current_org() AND l.id = $1::uuid "             \
+  "AND ($5::bool OR l.deleted_at IS NULL) "                                      \
+  "AND ($6::uuid IS NULL OR l.assigned_to IS NULL OR l.assigned_to = $6::uuid) " \
+  "ORDER BY p.sort_at DESC, p.sort_id DESC"
+
 constexpr Query kAuditPage{
     "leads_audit_page",
-    "SELECT a.id, a.action, a.changes::text, a.actor_id, app_rfc3339(a.occurred_at), "
-    "app_rfc3339_micro(a.occurred_at) FROM lead_audit_log a "
-    "WHERE a.organization_id = app_current_org() AND a.lead_id = $1::uuid "
-    "AND ($2::timestamptz IS NULL OR (a.occurred_at, a.id) < ($2::timestamptz, $3::uuid)) "
-    "ORDER BY a.occurred_at DESC, a.id DESC LIMIT $4::int"};
+    LEADLINE_READABLE_PAGE(
+        "p.id, p.action, p.changes, p.actor_id, p.at, p.at_micro",
+        "SELECT a.id, a.action, a.changes::text AS changes, a.actor_id, "
+        "app_rfc3339(a.occurred_at) AS at, app_rfc3339_micro(a.occurred_at) AS at_micro, "
+        "a.occurred_at AS sort_at, a.id AS sort_id FROM lead_audit_log a "
+        "WHERE a.organization_id = app_current_org() AND a.lead_id = $1::uuid "
+        "AND ($2::timestamptz IS NULL OR (a.occurred_at, a.id) < ($2::timestamptz, $3::uuid)) "
+        "ORDER BY a.occurred_at DESC, a.id DESC LIMIT $4::int")};
 constexpr Query kStatusPage{
     "leads_status_page",
-    "SELECT h.id, h.from_status, h.to_status, app_rfc3339(h.changed_at), h.triggered_by, "
-    "h.changed_by, round(extract(epoch FROM h.time_in_previous_status), 3)::text, "
-    "app_rfc3339_micro(h.changed_at) FROM lead_status_history h "
-    "WHERE h.organization_id = app_current_org() AND h.lead_id = $1::uuid "
-    "AND ($2::timestamptz IS NULL OR (h.changed_at, h.id) < ($2::timestamptz, $3::uuid)) "
-    "ORDER BY h.changed_at DESC, h.id DESC LIMIT $4::int"};
+    LEADLINE_READABLE_PAGE(
+        "p.id, p.from_status, p.to_status, p.at, p.triggered_by, p.changed_by, p.seconds, "
+        "p.at_micro",
+        "SELECT h.id, h.from_status, h.to_status, app_rfc3339(h.changed_at) AS at, "
+        "h.triggered_by, h.changed_by, "
+        "round(extract(epoch FROM h.time_in_previous_status), 3)::text AS seconds, "
+        "app_rfc3339_micro(h.changed_at) AS at_micro, h.changed_at AS sort_at, h.id AS sort_id "
+        "FROM lead_status_history h "
+        "WHERE h.organization_id = app_current_org() AND h.lead_id = $1::uuid "
+        "AND ($2::timestamptz IS NULL OR (h.changed_at, h.id) < ($2::timestamptz, $3::uuid)) "
+        "ORDER BY h.changed_at DESC, h.id DESC LIMIT $4::int")};
 // Interactions and notes have no table yet; the timeline merges what the schema records.
 constexpr Query kTimelinePage{
     "leads_timeline_page",
-    "SELECT t.id, t.type, app_rfc3339(t.at), t.actor_id, t.data::text, app_rfc3339_micro(t.at) "
-    "FROM ("
-    " SELECT h.id, 'status_change' AS type, h.changed_at AS at, h.changed_by AS actor_id, "
-    " jsonb_build_object('from', h.from_status, 'to', h.to_status, 'triggered_by', "
-    " h.triggered_by) AS data FROM lead_status_history h "
-    " WHERE h.organization_id = app_current_org() AND h.lead_id = $1::uuid "
-    " UNION ALL "
-    " SELECT a.id, 'assignment', a.created_at, a.assigned_by, jsonb_build_object('assigned_to', "
-    " a.assigned_to, 'previous_assignee', a.previous_assignee, 'strategy', a.strategy, "
-    " 'reason', a.reason) FROM lead_assignments a "
-    " WHERE a.organization_id = app_current_org() AND a.lead_id = $1::uuid "
-    " UNION ALL "
-    " SELECT s.id, 'score_change', s.created_at, s.changed_by, jsonb_build_object('old', "
-    " s.old_score, 'new', s.new_score, 'reason', s.reason) FROM lead_score_history s "
-    " WHERE s.organization_id = app_current_org() AND s.lead_id = $1::uuid "
-    " UNION ALL "
-    " SELECT e.id, 'sequence_enrollment', e.enrolled_at, e.enrolled_by, jsonb_build_object("
-    " 'sequence_id', e.sequence_id, 'status', e.status, 'current_step', e.current_step) "
-    " FROM lead_sequence_enrollments e "
-    " WHERE e.organization_id = app_current_org() AND e.lead_id = $1::uuid "
-    " UNION ALL "
-    " SELECT g.id, g.action, g.occurred_at, g.actor_id, jsonb_build_object('changes', "
-    " g.changes) FROM lead_audit_log g "
-    " WHERE g.organization_id = app_current_org() AND g.lead_id = $1::uuid "
-    " AND g.action NOT IN ('update', 'bulk_update')"
-    ") t WHERE ($2::timestamptz IS NULL OR (t.at, t.id) < ($2::timestamptz, $3::uuid)) "
-    "ORDER BY t.at DESC, t.id DESC LIMIT $4::int"};
+    LEADLINE_READABLE_PAGE(
+        "p.id, p.type, p.at_text, p.actor_id, p.data, p.at_micro",
+        "SELECT t.id, t.type, app_rfc3339(t.at) AS at_text, t.actor_id, t.data::text AS data, "
+        "app_rfc3339_micro(t.at) AS at_micro, t.at AS sort_at, t.id AS sort_id "
+        "FROM ("
+        " SELECT h.id, 'status_change' AS type, h.changed_at AS at, h.changed_by AS actor_id, "
+        " jsonb_build_object('from', h.from_status, 'to', h.to_status, 'triggered_by', "
+        " h.triggered_by) AS data FROM lead_status_history h "
+        " WHERE h.organization_id = app_current_org() AND h.lead_id = $1::uuid "
+        " UNION ALL "
+        " SELECT a.id, 'assignment', a.created_at, a.assigned_by, jsonb_build_object("
+        " 'assigned_to', a.assigned_to, 'previous_assignee', a.previous_assignee, 'strategy', "
+        " a.strategy, 'reason', a.reason) FROM lead_assignments a "
+        " WHERE a.organization_id = app_current_org() AND a.lead_id = $1::uuid "
+        " UNION ALL "
+        " SELECT s.id, 'score_change', s.created_at, s.changed_by, jsonb_build_object('old', "
+        " s.old_score, 'new', s.new_score, 'reason', s.reason) FROM lead_score_history s "
+        " WHERE s.organization_id = app_current_org() AND s.lead_id = $1::uuid "
+        " UNION ALL "
+        " SELECT e.id, 'sequence_enrollment', e.enrolled_at, e.enrolled_by, jsonb_build_object("
+        " 'sequence_id', e.sequence_id, 'status', e.status, 'current_step', e.current_step) "
+        " FROM lead_sequence_enrollments e "
+        " WHERE e.organization_id = app_current_org() AND e.lead_id = $1::uuid "
+        " UNION ALL "
+        " SELECT g.id, g.action, g.occurred_at, g.actor_id, jsonb_build_object('changes', "
+        " g.changes) FROM lead_audit_log g "
+        " WHERE g.organization_id = app_current_org() AND g.lead_id = $1::uuid "
+        " AND g.action NOT IN ('update', 'bulk_update')"
+        ") t WHERE ($2::timestamptz IS NULL OR (t.at, t.id) < ($2::timestamptz, $3::uuid)) "
+        "ORDER BY t.at DESC, t.id DESC LIMIT $4::int")};
+#undef LEADLINE_READABLE_PAGE
 
 constexpr Query kTagCounts{
     "leads_tag_counts",
@@ -385,10 +410,10 @@ std::string SortKeyExpression(SortKey key) {
 }
 
 template <typename T, typename F>
-Result<std::vector<std::pair<T, std::string>>> HistoryRows(db::Transaction& tx, const Query& q,
-                                                           std::string_view lead_id,
-                                                           const PageRequest& page, F from_row,
-                                                           int micro_col) {
+Result<std::optional<std::vector<std::pair<T, std::string>>>> HistoryRows(
+    db::Pool& pool, const db::TenantContext& ctx, const Query& q, std::string_view lead_id,
+    const Visibility& vis, bool include_deleted, const PageRequest& page, F from_row,
+    int micro_col) {
   Params p;
   p.Add(lead_id);
   if (page.after) {
@@ -396,14 +421,17 @@ Result<std::vector<std::pair<T, std::string>>> HistoryRows(db::Transaction& tx, 
   } else {
     p.AddNull().AddNull();
   }
-  p.Add(page.limit + 1);
-  ASSIGN_OR_RETURN(Rows rows, tx.Exec(q, p));
-  std::vector<std::pair<T, std::string>> out;
+  p.Add(page.limit + 1).Add(include_deleted).Add(VisParam(vis));
+  ASSIGN_OR_RETURN(Rows rows, db::ReadInTenant(pool, ctx, q, p));
+  using Out = std::vector<std::pair<T, std::string>>;
+  if (rows.empty()) return std::optional<Out>();
+  Out out;
   out.reserve(rows.size());
   for (int i = 0; i < rows.size(); ++i) {
+    if (rows.IsNull(i, 0)) continue;  // the readable lead has no entries
     out.emplace_back(from_row(rows, i), std::string(rows.Get(i, micro_col)));
   }
-  return out;
+  return std::optional<Out>(std::move(out));
 }
 
 std::vector<BulkRow> BulkRowsFrom(const Rows& rows) {
@@ -455,6 +483,11 @@ Result<std::optional<Lead>> FindLead(db::Transaction& tx, std::string_view id,
   if (state == LeadState::kLive) q = lock ? &kFindLiveLocked : &kFindLive;
   if (state == LeadState::kDeleted) q = &kFindDeletedLocked;
   return OneLead(tx.Exec(*q, Params().Add(id).Add(VisParam(vis))));
+}
+
+Result<std::optional<Lead>> ReadLiveLead(db::Pool& pool, const db::TenantContext& ctx,
+                                         std::string_view id, const Visibility& vis) {
+  return OneLead(db::ReadInTenant(pool, ctx, kFindLive, Params().Add(id).Add(VisParam(vis))));
 }
 
 Result<std::optional<std::string>> FindLivePhoneOwner(db::Transaction& tx, std::string_view phone,
@@ -640,11 +673,11 @@ Result<int64_t> BulkDelete(db::Transaction& tx, const std::vector<std::string>& 
   return Affected(tx.Exec(kBulkDelete, Params().Add(ArrayLiteral(ids))));
 }
 
-Result<std::vector<std::pair<AuditEntry, std::string>>> AuditPage(db::Transaction& tx,
-                                                                  std::string_view lead_id,
-                                                                  const PageRequest& page) {
+Result<HistoryPage<AuditEntry>> AuditPage(db::Pool& pool, const db::TenantContext& ctx,
+                                          std::string_view lead_id, const Visibility& vis,
+                                          bool include_deleted, const PageRequest& page) {
   return HistoryRows<AuditEntry>(
-      tx, kAuditPage, lead_id, page,
+      pool, ctx, kAuditPage, lead_id, vis, include_deleted, page,
       [](const Rows& r, int i) {
         return AuditEntry{std::string(r.Get(i, 0)), std::string(r.Get(i, 1)),
                           std::string(r.Get(i, 2)), r.GetOptional(i, 3), std::string(r.Get(i, 4))};
@@ -652,11 +685,11 @@ Result<std::vector<std::pair<AuditEntry, std::string>>> AuditPage(db::Transactio
       5);
 }
 
-Result<std::vector<std::pair<StatusChange, std::string>>> StatusPage(db::Transaction& tx,
-                                                                     std::string_view lead_id,
-                                                                     const PageRequest& page) {
+Result<HistoryPage<StatusChange>> StatusPage(db::Pool& pool, const db::TenantContext& ctx,
+                                             std::string_view lead_id, const Visibility& vis,
+                                             bool include_deleted, const PageRequest& page) {
   return HistoryRows<StatusChange>(
-      tx, kStatusPage, lead_id, page,
+      pool, ctx, kStatusPage, lead_id, vis, include_deleted, page,
       [](const Rows& r, int i) {
         return StatusChange{std::string(r.Get(i, 0)), r.GetOptional(i, 1),
                             std::string(r.Get(i, 2)), std::string(r.Get(i, 3)),
@@ -666,11 +699,11 @@ Result<std::vector<std::pair<StatusChange, std::string>>> StatusPage(db::Transac
       7);
 }
 
-Result<std::vector<std::pair<TimelineEvent, std::string>>> TimelinePage(db::Transaction& tx,
-                                                                        std::string_view lead_id,
-                                                                        const PageRequest& page) {
+Result<HistoryPage<TimelineEvent>> TimelinePage(db::Pool& pool, const db::TenantContext& ctx,
+                                                std::string_view lead_id, const Visibility& vis,
+                                                bool include_deleted, const PageRequest& page) {
   return HistoryRows<TimelineEvent>(
-      tx, kTimelinePage, lead_id, page,
+      pool, ctx, kTimelinePage, lead_id, vis, include_deleted, page,
       [](const Rows& r, int i) {
         return TimelineEvent{std::string(r.Get(i, 0)), std::string(r.Get(i, 1)),
                              std::string(r.Get(i, 2)), r.GetOptional(i, 3),

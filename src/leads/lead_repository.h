@@ -33,6 +33,10 @@ Result<bool> IsActiveUser(db::Transaction& tx, std::string_view user_id);
 // `lock` takes FOR UPDATE, so the row cannot change until the transaction ends.
 Result<std::optional<Lead>> FindLead(db::Transaction& tx, std::string_view id,
                                      const Visibility& vis, LeadState state, bool lock);
+// The live lead visible to `vis`, read as `ctx` in one round trip (db::ReadInTenant, no
+// explicit transaction); nullopt when there is none.
+Result<std::optional<Lead>> ReadLiveLead(db::Pool& pool, const db::TenantContext& ctx,
+                                         std::string_view id, const Visibility& vis);
 // The live lead holding `phone`, other than `except_id`.
 Result<std::optional<std::string>> FindLivePhoneOwner(db::Transaction& tx, std::string_view phone,
                                                       std::string_view except_id = {});
@@ -129,16 +133,20 @@ Result<int64_t> BulkAssign(db::Transaction& tx, const std::vector<std::string>& 
 Result<int64_t> BulkDelete(db::Transaction& tx, const std::vector<std::string>& ids);
 
 // Histories, newest first, `limit` + 1 rows; each row's second member is its microsecond
-// timestamp for the cursor.
-Result<std::vector<std::pair<AuditEntry, std::string>>> AuditPage(db::Transaction& tx,
-                                                                  std::string_view lead_id,
-                                                                  const PageRequest& page);
-Result<std::vector<std::pair<StatusChange, std::string>>> StatusPage(db::Transaction& tx,
-                                                                     std::string_view lead_id,
-                                                                     const PageRequest& page);
-Result<std::vector<std::pair<TimelineEvent, std::string>>> TimelinePage(db::Transaction& tx,
-                                                                        std::string_view lead_id,
-                                                                        const PageRequest& page);
+// timestamp for the cursor. One statement each, run through db::ReadInTenant (one round
+// trip): nullopt when the lead is not readable by the caller (missing, invisible to the
+// agent in `vis`, or soft-deleted unless `include_deleted`).
+template <typename T>
+using HistoryPage = std::optional<std::vector<std::pair<T, std::string>>>;
+Result<HistoryPage<AuditEntry>> AuditPage(db::Pool& pool, const db::TenantContext& ctx,
+                                          std::string_view lead_id, const Visibility& vis,
+                                          bool include_deleted, const PageRequest& page);
+Result<HistoryPage<StatusChange>> StatusPage(db::Pool& pool, const db::TenantContext& ctx,
+                                             std::string_view lead_id, const Visibility& vis,
+                                             bool include_deleted, const PageRequest& page);
+Result<HistoryPage<TimelineEvent>> TimelinePage(db::Pool& pool, const db::TenantContext& ctx,
+                                                std::string_view lead_id, const Visibility& vis,
+                                                bool include_deleted, const PageRequest& page);
 
 // Tag counts over live visible leads, by count descending then tag; `after` continues a
 // page (count and tag of its last row).

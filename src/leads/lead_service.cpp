@@ -140,14 +140,9 @@ Result<repo::ResolvedSearch> ResolveSearch(db::Transaction& tx, const ListFilter
   return s;
 }
 
-// The lead a history read is about: live for agents; soft-deleted ones too for managers
-// and admins, so a merged-away lead's history stays reachable.
-Status CheckHistoryAccess(db::Transaction& tx, const Principal& p, std::string_view id) {
-  LeadState state = p.AtLeast(Role::kManager) ? LeadState::kAny : LeadState::kLive;
-  ASSIGN_OR_RETURN(auto lead, repo::FindLead(tx, id, VisibilityFor(p), state, false));
-  if (!lead) return LeadNotFound();
-  return Status::Ok();
-}
+// History reads: live leads for agents; soft-deleted ones too for managers and admins, so a
+// merged-away lead's history stays reachable.
+bool HistoryIncludesDeleted(const Principal& p) { return p.AtLeast(Role::kManager); }
 
 // Tag-count cursors: the count and tag of the last row.
 std::string EncodeTagCursor(const TagCount& t) {
@@ -228,12 +223,9 @@ Result<Lead> LeadService::Create(const Principal& p, const LeadInput& in) {
 
 Result<Lead> LeadService::Get(const Principal& p, std::string_view id) {
   if (!IsUuid(id)) return LeadNotFound();
-  std::optional<Lead> lead;
-  RETURN_IF_ERROR(db::RunInTransaction(pool_, p.Tenant(), [&](db::Transaction& tx) -> Status {
-    ASSIGN_OR_RETURN(
-        lead, repo::FindLead(tx, CanonicalUuid(id), VisibilityFor(p), LeadState::kLive, false));
-    return Status::Ok();
-  }));
+  // One statement: the settings and the SELECT travel in one pipelined round trip.
+  ASSIGN_OR_RETURN(auto lead,
+                   repo::ReadLiveLead(pool_, p.Tenant(), CanonicalUuid(id), VisibilityFor(p)));
   if (!lead) return LeadNotFound();
   return std::move(*lead);
 }
@@ -480,14 +472,10 @@ Result<Page<Lead>> LeadService::List(const Principal& p, const ListQuery& q) {
 Result<Page<AuditEntry>> LeadService::History(const Principal& p, std::string_view id_in,
                                               const PageRequest& page) {
   if (!IsUuid(id_in)) return LeadNotFound();
-  const std::string id = CanonicalUuid(id_in);
-  std::vector<std::pair<AuditEntry, std::string>> rows;
-  RETURN_IF_ERROR(db::RunInTransaction(pool_, p.Tenant(), [&](db::Transaction& tx) -> Status {
-    RETURN_IF_ERROR(CheckHistoryAccess(tx, p, id));
-    ASSIGN_OR_RETURN(rows, repo::AuditPage(tx, id, page));
-    return Status::Ok();
-  }));
-  return MakePage<AuditEntry>(std::move(rows), page.limit, [](const auto& r) {
+  ASSIGN_OR_RETURN(auto rows, repo::AuditPage(pool_, p.Tenant(), CanonicalUuid(id_in),
+                                              VisibilityFor(p), HistoryIncludesDeleted(p), page));
+  if (!rows) return LeadNotFound();
+  return MakePage<AuditEntry>(std::move(*rows), page.limit, [](const auto& r) {
     return EncodeHistoryCursor(r.second, r.first.id);
   });
 }
@@ -495,14 +483,10 @@ Result<Page<AuditEntry>> LeadService::History(const Principal& p, std::string_vi
 Result<Page<StatusChange>> LeadService::StatusHistory(const Principal& p, std::string_view id_in,
                                                       const PageRequest& page) {
   if (!IsUuid(id_in)) return LeadNotFound();
-  const std::string id = CanonicalUuid(id_in);
-  std::vector<std::pair<StatusChange, std::string>> rows;
-  RETURN_IF_ERROR(db::RunInTransaction(pool_, p.Tenant(), [&](db::Transaction& tx) -> Status {
-    RETURN_IF_ERROR(CheckHistoryAccess(tx, p, id));
-    ASSIGN_OR_RETURN(rows, repo::StatusPage(tx, id, page));
-    return Status::Ok();
-  }));
-  return MakePage<StatusChange>(std::move(rows), page.limit, [](const auto& r) {
+  ASSIGN_OR_RETURN(auto rows, repo::StatusPage(pool_, p.Tenant(), CanonicalUuid(id_in),
+                                               VisibilityFor(p), HistoryIncludesDeleted(p), page));
+  if (!rows) return LeadNotFound();
+  return MakePage<StatusChange>(std::move(*rows), page.limit, [](const auto& r) {
     return EncodeHistoryCursor(r.second, r.first.id);
   });
 }
@@ -510,14 +494,11 @@ Result<Page<StatusChange>> LeadService::StatusHistory(const Principal& p, std::s
 Result<Page<TimelineEvent>> LeadService::Timeline(const Principal& p, std::string_view id_in,
                                                   const PageRequest& page) {
   if (!IsUuid(id_in)) return LeadNotFound();
-  const std::string id = CanonicalUuid(id_in);
-  std::vector<std::pair<TimelineEvent, std::string>> rows;
-  RETURN_IF_ERROR(db::RunInTransaction(pool_, p.Tenant(), [&](db::Transaction& tx) -> Status {
-    RETURN_IF_ERROR(CheckHistoryAccess(tx, p, id));
-    ASSIGN_OR_RETURN(rows, repo::TimelinePage(tx, id, page));
-    return Status::Ok();
-  }));
-  return MakePage<TimelineEvent>(std::move(rows), page.limit, [](const auto& r) {
+  ASSIGN_OR_RETURN(auto rows,
+                   repo::TimelinePage(pool_, p.Tenant(), CanonicalUuid(id_in), VisibilityFor(p),
+                                      HistoryIncludesDeleted(p), page));
+  if (!rows) return LeadNotFound();
+  return MakePage<TimelineEvent>(std::move(*rows), page.limit, [](const auto& r) {
     return EncodeHistoryCursor(r.second, r.first.id);
   });
 }

@@ -477,6 +477,51 @@ TEST_F(LeadsApi, AgentsSeeTheirOwnAndUnassignedLeadsOnly) {
   EXPECT_EQ(app_->Client(manager.token).Get("/api/leads/" + theirs).status, 200);
 }
 
+// Lead and history reads are single pipelined statements: the lead's visibility and state
+// decide in the same statement as the page.
+TEST_F(LeadsApi, SingleStatementReadsKeepVisibilityAndEmptyPages) {
+  // A cursor older than every entry of the leads created below.
+  std::string early = CreateId(R"({"email":"early@x.com"})");
+  ASSERT_EQ(Admin().Patch("/api/leads/" + early, R"({"status":"contacted"})").status, 200);
+  auto early_page = Admin().Get("/api/leads/" + early + "/status-history?limit=1").Json();
+  std::string old_cursor = early_page.Find("next_cursor")->as_string();
+
+  Actor agent = MakeUser("agent", "agent@acme.test");
+  Actor agent2 = MakeUser("agent", "agent2@acme.test");
+  HttpClient ac = app_->Client(agent.token);
+  std::string mine = CreateId(R"({"email":"mine@x.com","assigned_to":")" + agent.id + "\"}");
+  std::string theirs = CreateId(R"({"email":"theirs@x.com","assigned_to":")" + agent2.id + "\"}");
+  for (const char* route : {"", "/history", "/status-history", "/timeline"}) {
+    EXPECT_EQ(ac.Get("/api/leads/" + mine + route).status, 200) << route;
+    ExpectProblem(ac.Get("/api/leads/" + theirs + route), 404);
+    EXPECT_EQ(app_->Client(agent2.token).Get("/api/leads/" + theirs + route).status, 200) << route;
+  }
+  // A readable lead with nothing past the cursor: 200, no data, no cursor.
+  for (const char* route : {"/history", "/status-history", "/timeline"}) {
+    auto empty = ac.Get("/api/leads/" + mine + route + "?cursor=" + old_cursor);
+    ASSERT_EQ(empty.status, 200) << route << " " << empty.body;
+    EXPECT_TRUE(empty.Json().Find("data")->items().empty()) << route << " " << empty.body;
+    EXPECT_TRUE(empty.Json().Find("next_cursor")->is_null()) << route;
+    ExpectProblem(ac.Get("/api/leads/" + theirs + route + "?cursor=" + old_cursor), 404);
+  }
+  // Delete, then page from the deleted lead's newest entry to its end.
+  ASSERT_EQ(Admin().Delete("/api/leads/" + mine).status, 204);
+  ExpectProblem(Admin().Get("/api/leads/" + mine), 404);
+  auto page = Admin().Get("/api/leads/" + mine + "/history?limit=1");
+  ASSERT_EQ(page.status, 200) << page.body;
+  std::string cursor = page.Json().Find("next_cursor")->as_string();
+  auto last = Admin().Get("/api/leads/" + mine + "/history?limit=1&cursor=" + cursor);
+  ASSERT_EQ(last.status, 200) << last.body;
+  ASSERT_EQ(last.Json().Find("data")->items().size(), 1u) << last.body;
+  EXPECT_EQ(Str(last.Json().Find("data")->items()[0], "action"), "create");
+  EXPECT_TRUE(last.Json().Find("next_cursor")->is_null());
+  // An agent never reads a deleted lead's history, even one assigned to them.
+  for (const char* route : {"/history", "/status-history", "/timeline"}) {
+    ExpectProblem(ac.Get("/api/leads/" + mine + route), 404);
+    EXPECT_EQ(Admin().Get("/api/leads/" + mine + route).status, 200) << route;
+  }
+}
+
 TEST_F(LeadsApi, AnotherTenantsLeadIs404OnEveryRoute) {
   auto other = app_->db().CreateOrganization("Other", "o@other.test", "correct-horse-1");
   HttpClient them = app_->Client(other.api_key);
