@@ -112,10 +112,46 @@ void AppendCsvField(std::string& out, std::string_view value) {
   out.push_back('"');
 }
 
+void AppendCsvTextField(std::string& out, std::string_view value) {
+  if (value.empty()) return;
+  switch (value.front()) {
+    case '=':
+    case '+':
+    case '-':
+    case '@':
+    case '\t':
+    case '\r': {
+      std::string guarded;
+      guarded.reserve(value.size() + 1);
+      guarded.push_back('\'');
+      guarded.append(value);
+      AppendCsvField(out, guarded);
+      return;
+    }
+    default:
+      AppendCsvField(out, value);
+  }
+}
+
+void AppendCsvPhoneField(std::string& out, std::string_view e164) {
+  bool is_e164 = e164.size() >= 2 && e164.front() == '+';
+  for (size_t i = 1; is_e164 && i < e164.size(); ++i) {
+    is_e164 = e164[i] >= '0' && e164[i] <= '9';
+  }
+  if (!is_e164) {
+    AppendCsvTextField(out, e164);
+    return;
+  }
+  out.append("tel:");
+  out.append(e164);
+}
+
 namespace {
 
+// Every free-text column goes through the formula rule; ids, statuses, numbers and
+// timestamps are written by the server and cannot start with a formula character.
 void AppendOptional(std::string& out, const std::optional<std::string>& v) {
-  if (v) AppendCsvField(out, *v);
+  if (v) AppendCsvTextField(out, *v);
   out.push_back(',');
 }
 
@@ -133,11 +169,12 @@ void AppendCsvRow(std::string& out, const Lead& l) {
   AppendOptional(out, l.first_name);
   AppendOptional(out, l.last_name);
   AppendOptional(out, l.email);
-  AppendOptional(out, l.phone);
+  if (l.phone) AppendCsvPhoneField(out, *l.phone);
+  out.push_back(',');
   AppendCsvField(out, l.status);
   out.push_back(',');
   AppendOptional(out, l.source);
-  AppendCsvField(out, l.tags_json);
+  AppendCsvTextField(out, l.tags_json);
   out.push_back(',');
   out.append(std::to_string(l.lead_score));
   out.push_back(',');
@@ -145,7 +182,7 @@ void AppendCsvRow(std::string& out, const Lead& l) {
   AppendOptional(out, l.timezone);
   AppendOptional(out, l.company);
   AppendOptional(out, l.title);
-  AppendCsvField(out, l.metadata_json);
+  AppendCsvTextField(out, l.metadata_json);
   out.push_back(',');
   AppendCsvField(out, l.created_at);
   out.push_back(',');

@@ -318,13 +318,15 @@ void RegisterLeadRoutes(http::Router& router, auth::AuthService& auth, LeadServi
   router.Add(
       Method::kPost, "/api/leads/{id}/merge",
       authed(Role::kManager, [&leads](Call& c) -> Result<Response> {
+        ASSIGN_OR_RETURN(auto if_match, IfMatchOf(c.request));
         ASSIGN_OR_RETURN(json::Value body, api::JsonObjectBody(c.request));
         FieldReader f(body);
         f.RejectUnknown({"other_id"});
         auto other = f.String("other_id", 64);
         if (!other && f.ok()) f.Fail("other_id", "is required");
         if (!f.ok()) return f.status();
-        ASSIGN_OR_RETURN(MergeResult m, leads.Merge(c.principal, c.params.Get("id"), *other));
+        ASSIGN_OR_RETURN(MergeResult m,
+                         leads.Merge(c.principal, c.params.Get("id"), *other, if_match));
         json::Writer w;
         w.BeginObject().Key("lead");
         WriteLead(w, m.lead);

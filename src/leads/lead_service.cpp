@@ -320,7 +320,8 @@ Result<Lead> LeadService::Restore(const Principal& p, std::string_view id_in) {
 }
 
 Result<MergeResult> LeadService::Merge(const Principal& p, std::string_view id_in,
-                                       std::string_view other_in) {
+                                       std::string_view other_in,
+                                       const std::optional<IfMatch>& if_match) {
   if (!p.AtLeast(Role::kManager)) return PermissionDenied("only managers and admins merge leads");
   if (!IsUuid(id_in)) return LeadNotFound();
   if (!IsUuid(other_in)) {
@@ -343,6 +344,7 @@ Result<MergeResult> LeadService::Merge(const Principal& p, std::string_view id_i
       if (!l) return LeadNotFound();
       (lid == id ? survivor : other) = std::move(*l);
     }
+    if (if_match && !if_match->Matches(survivor->version)) return StaleVersion(survivor->version);
 
     // Empty fields of the survivor take the other lead's values.
     LeadInput fill;

@@ -83,9 +83,11 @@ class LeadService {
   // kNotFound unless the lead is soft-deleted; kAlreadyExists when a live lead now holds its
   // phone.
   Result<Lead> Restore(const auth::Principal& p, std::string_view id);
-  // Managers and admins: absorbs `other_id` into `id` (see docs/leads.md).
+  // Managers and admins: absorbs `other_id` into `id` (see docs/leads.md). `if_match` is
+  // about the survivor `id`: a stale version is kPreconditionFailed and nothing is written.
   Result<MergeResult> Merge(const auth::Principal& p, std::string_view id,
-                            std::string_view other_id);
+                            std::string_view other_id,
+                            const std::optional<IfMatch>& if_match = std::nullopt);
   Result<Lead> ChangeTags(const auth::Principal& p, std::string_view id,
                           const std::vector<std::string>& add,
                           const std::vector<std::string>& remove);

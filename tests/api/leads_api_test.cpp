@@ -294,6 +294,43 @@ TEST_F(LeadsApi, StaleIfMatchIs412AndChangesNothing) {
                 "If-Match");
 }
 
+TEST_F(LeadsApi, MergeHonoursIfMatchOnTheSurvivor) {
+  std::string survivor = CreateId(R"({"email":"s@x.com","tags":["a"]})");
+  std::string other = CreateId(R"({"phone":"+12065550100","first_name":"O","tags":["b"]})");
+  ASSERT_EQ(Admin().Patch("/api/leads/" + survivor, R"({"title":"v2"})").status, 200);
+  const std::string body = R"({"other_id":")" + other + "\"}";
+  int64_t survivor_audits = AuditCount(survivor), other_audits = AuditCount(other);
+  std::string tags_before = Admin().Get("/api/tags").body;
+
+  // Stale: 412 naming the current version, and nothing written on either lead.
+  auto stale = Admin().Send("POST", "/api/leads/" + survivor + "/merge", body,
+                            {{"If-Match", "\"1\""}, {"Content-Type", "application/json"}});
+  ExpectProblem(stale, 412);
+  EXPECT_EQ(Str(stale.Json(), "current_version"), "2");
+  EXPECT_EQ(Admin().Get("/api/leads/" + other).status, 200) << "the other lead is still live";
+  auto s = Admin().Get("/api/leads/" + survivor).Json();
+  EXPECT_EQ(s.Find("version")->as_int(), 2);
+  EXPECT_EQ(json::Serialize(*s.Find("tags")), R"(["a"])");
+  EXPECT_EQ(AuditCount(survivor), survivor_audits);
+  EXPECT_EQ(AuditCount(other), other_audits);
+  EXPECT_EQ(Admin().Get("/api/tags").body, tags_before);
+  // An If-Match naming the other lead's version is about the survivor too.
+  ExpectProblem(Admin().Send("POST", "/api/leads/" + survivor + "/merge", body,
+                             {{"If-Match", "1"}, {"Content-Type", "application/json"}}),
+                412);
+  ExpectProblem(Admin().Send("POST", "/api/leads/" + survivor + "/merge", body,
+                             {{"If-Match", "x"}, {"Content-Type", "application/json"}}),
+                400, "If-Match");
+
+  // Current: the merge goes through and answers the survivor's new version.
+  auto ok = Admin().Send("POST", "/api/leads/" + survivor + "/merge", body,
+                         {{"If-Match", "W/\"2\""}, {"Content-Type", "application/json"}});
+  ASSERT_EQ(ok.status, 200) << ok.body;
+  EXPECT_EQ(ok.Header("etag"), "\"3\"");
+  EXPECT_EQ(Str(*ok.Json().Find("lead"), "phone"), "+12065550100");
+  ExpectProblem(Admin().Get("/api/leads/" + other), 404);
+}
+
 TEST_F(LeadsApi, ConcurrentPatchesWithoutIfMatchAreBothAppliedAndAudited) {
   std::string id = CreateId(R"({"email":"a@b.c"})");
   int64_t before = AuditCount(id);

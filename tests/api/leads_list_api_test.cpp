@@ -7,6 +7,7 @@
 #include <set>
 #include <thread>
 
+#include "phone/phone.h"
 #include "support/test_app.h"
 
 namespace leadline {
@@ -337,7 +338,7 @@ TEST_F(LeadsListApi, ExportCsvQuotesAndFilters) {
   EXPECT_EQ(rows[1][col("tags")], R"(["a,b","q\"t"])");
   EXPECT_EQ(rows[1][col("status")], "qualified");
   EXPECT_EQ(rows[1][col("phone")], "");
-  EXPECT_EQ(rows[2][col("phone")], "+12065550100");
+  EXPECT_EQ(rows[2][col("phone")], "tel:+12065550100") << "the phone column's own rule";
   EXPECT_EQ(rows[2][col("metadata")], R"({"k": "v"})");
   EXPECT_NE(r.body.find("\"Smith, John\",\"O\"\"Neil\""), std::string::npos) << r.body;
 
@@ -347,6 +348,52 @@ TEST_F(LeadsListApi, ExportCsvQuotesAndFilters) {
   auto none = Admin().Get("/api/leads/export.csv?tag=missing");
   ASSERT_EQ(none.status, 200);
   EXPECT_EQ(ParseCsv(none.body).size(), 1u) << "header only";
+}
+
+// Spreadsheets evaluate cells starting with = + - @ tab or CR: those get a leading
+// apostrophe. Phones (E.164, always "+digits") are written as tel: URIs instead, which stay
+// exact and read back through the phone normalizer.
+TEST_F(LeadsListApi, ExportNeutralisesFormulasAndKeepsPhonesExact) {
+  CreateId(
+      R"j({"first_name":"=HYPERLINK(\"http://x\")","last_name":"+cmd|' /C calc'!A0",)j"
+      R"j("company":"-2+3","title":"@SUM(A1)","email":"ok@x.com",)j"
+      R"j("phone":"+44 20 7946 0958","tags":["=bad"]})j");
+  std::string second = CreateId(R"({"first_name":"Mid=dle","last_name":"a-b","email":"b@x.com"})");
+  // Tab and CR cannot come through the API's validation, but may through other writers.
+  Sql("UPDATE leads SET company = E'\\tTAB', title = E'\\rCR', source = '=1+1' WHERE id = $1",
+      db::Params().Add(second));
+  auto r = Admin().Get("/api/leads/export.csv?sort=created_at");
+  ASSERT_EQ(r.status, 200) << r.body;
+  auto rows = ParseCsv(r.body);
+  ASSERT_EQ(rows.size(), 3u) << r.body;
+  const auto& header = rows[0];
+  auto col = [&](const std::string& name) {
+    return static_cast<size_t>(std::find(header.begin(), header.end(), name) - header.begin());
+  };
+  EXPECT_EQ(rows[1][col("first_name")], "'=HYPERLINK(\"http://x\")");
+  EXPECT_EQ(rows[1][col("last_name")], "'+cmd|' /C calc'!A0");
+  EXPECT_EQ(rows[1][col("company")], "'-2+3");
+  EXPECT_EQ(rows[1][col("title")], "'@SUM(A1)");
+  EXPECT_EQ(rows[1][col("email")], "ok@x.com");
+  EXPECT_EQ(rows[1][col("tags")], R"(["=bad"])") << "JSON starts with [";
+  EXPECT_EQ(rows[1][col("phone")], "tel:+442079460958");
+  EXPECT_EQ(rows[2][col("first_name")], "Mid=dle") << "only a leading character counts";
+  EXPECT_EQ(rows[2][col("last_name")], "a-b");
+  EXPECT_EQ(rows[2][col("phone")], "");
+  EXPECT_EQ(rows[2][col("company")], "'\tTAB");
+  EXPECT_EQ(rows[2][col("title")], "'\rCR");
+  EXPECT_EQ(rows[2][col("source")], "'=1+1");
+  // No cell of the file starts with a formula character.
+  for (const auto& row : rows) {
+    for (const auto& cell : row) {
+      ASSERT_TRUE(cell.empty() || std::string_view("=+-@\t\r").find(cell[0]) == std::string::npos)
+          << cell;
+    }
+  }
+  // The exported phone reads back exactly through the same normaliser the API uses.
+  auto back = phone::NormalizeToE164(rows[1][col("phone")], "US");
+  ASSERT_TRUE(back.ok()) << back.status().ToString();
+  EXPECT_EQ(*back, "+442079460958");
 }
 
 TEST_F(LeadsListApi, ExportStreamsManyBatches) {
