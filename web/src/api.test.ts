@@ -95,6 +95,34 @@ describe('client', () => {
     expect(JSON.parse(init.body as string)).toEqual({ status: 'contacted' });
   });
 
+  it('uploads a file as the raw body with the options in the query, and merges with If-Match', async () => {
+    const fetch = vi.fn(async () => new Response(JSON.stringify({ id: 'j1' }), { status: 202 }));
+    const c = createClient({ getToken: () => 't', fetch: fetch as unknown as typeof globalThis.fetch });
+    const file = new Blob(['a,b\n1,2\n']);
+    await c.startImport(file, 'text/csv', new URLSearchParams({ filename: 'x.csv', dedupe: 'skip' }));
+    let [url, init] = fetch.mock.calls[0] as unknown as [string, RequestInit];
+    expect(url).toBe('/api/imports?filename=x.csv&dedupe=skip');
+    expect(init.method).toBe('POST');
+    expect(init.body).toBe(file);
+    expect((init.headers as Record<string, string>)['Content-Type']).toBe('text/csv');
+
+    await c.mergeLeads('a', 'b', 7);
+    [url, init] = fetch.mock.calls[1] as unknown as [string, RequestInit];
+    expect(url).toBe('/api/leads/a/merge');
+    expect((init.headers as Record<string, string>)['If-Match']).toBe('"7"');
+    expect(JSON.parse(init.body as string)).toEqual({ other_id: 'b' });
+  });
+
+  it('reads the imports list under "items" or "data"', async () => {
+    const bodies = [{ items: [{ id: 'a' }], next_cursor: 'n' }, { data: [{ id: 'b' }] }];
+    const c = createClient({
+      getToken: () => 't',
+      fetch: (async () => new Response(JSON.stringify(bodies.shift()), { status: 200 })) as unknown as typeof fetch,
+    });
+    expect(await c.imports()).toEqual({ data: [{ id: 'a' }], next_cursor: 'n' });
+    expect(await c.imports('n')).toEqual({ data: [{ id: 'b' }], next_cursor: null });
+  });
+
   it('throws ApiError and ends the session on 401', async () => {
     const onUnauthorized = vi.fn();
     const c = createClient({

@@ -591,8 +591,13 @@ export function createClient(opts: ClientOptions) {
       json<Consent>(`/api/leads/${enc(leadId)}/consents`, { method: 'POST', body: input }),
     revokeConsent: (leadId: string, input: RevocationInput) =>
       json<ConsentRevocation>(`/api/leads/${enc(leadId)}/consents/revoke`, { method: 'POST', body: input }),
-    mergeLeads: (survivorId: string, otherId: string) =>
-      json<MergeResult>(`/api/leads/${enc(survivorId)}/merge`, { method: 'POST', body: { other_id: otherId } }),
+    /** Merges `otherId` into `survivorId`; with the survivor's version, a stale one is 412. */
+    mergeLeads: (survivorId: string, otherId: string, version?: number) =>
+      json<MergeResult>(`/api/leads/${enc(survivorId)}/merge`, {
+        method: 'POST',
+        body: { other_id: otherId },
+        headers: version !== undefined ? { 'If-Match': `"${version}"` } : undefined,
+      }),
 
     // --- imports ---
     previewImport: async (file: Blob, contentType: string, params: URLSearchParams) =>

@@ -241,7 +241,7 @@ describe('DuplicatesPanel', () => {
     await flush();
     click(button(dialog, 'Merge into Ada L.'));
     await flush();
-    expect(api.mergeLeads).toHaveBeenCalledWith('l2', 'l1');
+    expect(api.mergeLeads).toHaveBeenCalledWith('l2', 'l1', 1);
     expect(onMerged).toHaveBeenCalledWith(result, 'Ada Lovelace');
   });
 

@@ -315,7 +315,7 @@ export function MergeDialog({
     setBusy(true);
     setError(null);
     try {
-      const r = await api.mergeLeads(survivor.id, gone.id);
+      const r = await api.mergeLeads(survivor.id, gone.id, survivor.version);
       onMerged(r, leadName(gone));
     } catch (e) {
       setError(e instanceof ApiError ? e : new ApiError({ status: 0, detail: String(e) }));
@@ -394,7 +394,16 @@ export function MergeDialog({
             Only managers and admins can merge leads.
           </p>
         )}
-        {error && <ErrorNotice error={error} title="The leads were not merged" />}
+        {error && (
+          <ErrorNotice
+            error={error}
+            title={
+              error.status === 412
+                ? 'The lead that stays was changed meanwhile: nothing was merged. Close, reload the lead and try again.'
+                : 'The leads were not merged'
+            }
+          />
+        )}
       </div>
       <div className="dialog-actions">
         <button type="button" className="btn" onClick={onClose}>
