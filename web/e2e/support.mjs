@@ -55,6 +55,13 @@ export async function shot(page, name, opts = {}) {
   mkdirSync(SHOTS, { recursive: true });
   for (const b of await page.getByRole('button', { name: 'Dismiss notification' }).all()) await b.click();
   await page.mouse.move(0, 0);
+  if (opts.fullPage) {
+    // The sticky top bar is drawn where the viewport is: start from the top, nothing focused.
+    await page.evaluate(() => {
+      document.activeElement?.blur?.();
+      window.scrollTo(0, 0);
+    });
+  }
   await page.screenshot({ path: join(SHOTS, `${name}.png`), ...opts });
 }
 

@@ -19,6 +19,8 @@ import {
   isActive,
   jobStateLabel,
   metadataTarget,
+  outcomeLabel,
+  outcomeTone,
   parseCsvSample,
   previewBody,
   progressOf,
@@ -110,17 +112,31 @@ describe('column mapping', () => {
     { header: 'Budget', field: 'metadata.Budget', guessed: true },
   ];
 
-  it('applies edits on top of the proposal and drops an edit back to the guess', () => {
-    let edits = editColumn({}, proposal, 'Budget', '');
-    edits = editColumn(edits, proposal, 'E-mail', 'phone');
+  it('applies edits on top of the proposal; only explicit fields can conflict', () => {
+    let edits = editColumn({}, 'Budget', '');
+    edits = editColumn(edits, 'E-mail', 'phone');
     expect(edits).toEqual({ Budget: '', 'E-mail': 'phone' });
     const cols = effectiveColumns(proposal, edits);
     expect(cols.map((c) => c.field)).toEqual(['phone', 'phone', '']);
     expect(cols[1].guessed).toBe(false);
-    expect(duplicateTargets(cols)).toEqual(new Set(['phone']));
-    edits = editColumn(edits, proposal, 'E-mail', 'email');
-    expect(edits).toEqual({ Budget: '' });
+    // A chosen field beats a guess (the server drops the guess): no conflict yet.
+    expect(duplicateTargets(cols)).toEqual(new Set());
+    // Choosing the guessed field again makes it explicit: now two columns claim it.
+    edits = editColumn(edits, 'Phone Number', 'phone');
+    expect(duplicateTargets(effectiveColumns(proposal, edits))).toEqual(new Set(['phone']));
+    edits = editColumn(edits, 'E-mail', 'email');
+    expect(edits).toEqual({ Budget: '', 'E-mail': 'email', 'Phone Number': 'phone' });
     expect(duplicateTargets(effectiveColumns(proposal, edits)).size).toBe(0);
+  });
+
+  it('labels the outcomes of both vocabularies', () => {
+    expect(outcomeLabel('failed')).toBe('Error');
+    expect(outcomeLabel('error')).toBe('Error');
+    expect(outcomeLabel('skip_in_file')).toBe('Duplicate in file');
+    expect(outcomeLabel('skip_dnc')).toBe('Skipped: Do Not Call');
+    expect(outcomeLabel('something_new')).toBe('something new');
+    expect(outcomeTone('failed')).toBe('badge-danger');
+    expect(outcomeTone('skip_duplicate')).toBe('badge-muted');
   });
 
   it('names targets for people and keeps the proposed metadata key', () => {

@@ -163,28 +163,23 @@ export function effectiveColumns(columns: ImportPreviewColumn[], edits: MappingE
 }
 
 /**
- * Records a change of one column's target. Choosing what the server proposed again drops the
- * edit, so an untouched mapping sends no `mapping` parameter at all.
+ * Records a change of one column's target. A changed column stays explicit even when set back
+ * to what was guessed: the server gives an explicit field precedence over a guess.
  */
-export function editColumn(
-  edits: MappingEdits,
-  proposal: ImportPreviewColumn[],
-  header: string,
-  field: string,
-): MappingEdits {
-  const next = { ...edits };
-  const proposed = proposal.find((c) => c.header === header);
-  if (proposed && proposed.guessed && proposed.field === field) delete next[header];
-  else next[header] = field;
-  return next;
+export function editColumn(edits: MappingEdits, header: string, field: string): MappingEdits {
+  return { ...edits, [header]: field };
 }
 
-/** Fields (not metadata, not ignored) that two or more columns feed: the server refuses those. */
+/**
+ * Fields that two or more columns were explicitly given: the server refuses those. (A field
+ * chosen for one column and guessed for another goes to the chosen one; the server drops the
+ * guess.)
+ */
 export function duplicateTargets(columns: ImportPreviewColumn[]): Set<string> {
   const seen = new Set<string>();
   const dup = new Set<string>();
   for (const c of columns) {
-    if (!c.field) continue;
+    if (!c.field || c.guessed) continue;
     if (seen.has(c.field)) dup.add(c.field);
     seen.add(c.field);
   }
@@ -304,16 +299,32 @@ export async function csvSamples(file: Blob, delimiter: string | null, n = 3): P
 
 // --- outcomes and jobs ---------------------------------------------------------------------
 
-export const OUTCOME_LABELS: Record<ImportRowOutcome, string> = {
+// The server may name outcomes in more detail than ImportRowOutcome: skip_duplicate (a lead
+// has the phone or email), skip_dnc (listed number, DNC policy skip), skip_in_file (an earlier
+// row has it: duplicate_in_file) and failed (error).
+export const OUTCOME_LABELS: Record<ImportRowOutcome | string, string> = {
   create: 'New lead',
   update: 'Updates a lead',
   skip: 'Skipped',
+  skip_duplicate: 'Skipped: already a lead',
+  skip_dnc: 'Skipped: Do Not Call',
   duplicate_in_file: 'Duplicate in file',
+  skip_in_file: 'Duplicate in file',
   error: 'Error',
+  failed: 'Error',
 };
 
 export function outcomeLabel(o: string): string {
-  return OUTCOME_LABELS[o as ImportRowOutcome] ?? o;
+  return OUTCOME_LABELS[o] ?? o.replace(/_/g, ' ');
+}
+
+/** The badge tone of an outcome. */
+export function outcomeTone(o: string): string {
+  if (o === 'create') return 'badge-ok';
+  if (o === 'update') return 'badge-info';
+  if (o === 'error' || o === 'failed') return 'badge-danger';
+  if (o === 'duplicate_in_file' || o === 'skip_in_file') return 'badge-warn';
+  return 'badge-muted';
 }
 
 export const ACTIVE_STATUSES: readonly ImportStatus[] = ['queued', 'running'];

@@ -165,10 +165,13 @@ describe('ImportWizard', () => {
     expect(onStarted).toHaveBeenCalledWith(job());
   });
 
-  it('warns when two columns feed one field and does not start', async () => {
+  it('warns when two columns are given one field and does not start', async () => {
     api.previewImport.mockResolvedValue(preview());
     await chooseFile(r.host, new File([CSV], 'leads.csv'));
     setValue(byLabel<HTMLSelectElement>(r.host, 'Lead field for column E-mail'), 'phone');
+    expect(button(r.host, 'Start import').disabled).toBe(false);
+    setValue(byLabel<HTMLSelectElement>(r.host, 'Lead field for column Phone Number'), 'email');
+    setValue(byLabel<HTMLSelectElement>(r.host, 'Lead field for column Phone Number'), 'phone');
     const sel = byLabel<HTMLSelectElement>(r.host, 'Lead field for column E-mail');
     expect(sel.getAttribute('aria-invalid')).toBe('true');
     expect(r.host.querySelector(`#${sel.getAttribute('aria-describedby')}`)!.textContent).toBe('Another column feeds this field too.');

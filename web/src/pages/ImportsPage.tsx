@@ -25,6 +25,7 @@ import {
   isActive,
   metadataTarget,
   outcomeLabel,
+  outcomeTone,
   previewBody,
   progressOf,
   wizardFieldErrors,
@@ -306,7 +307,7 @@ export function ImportWizard({ onStarted }: { onStarted: (job: ImportJob) => voi
                             error={fe.columns[c.header] ?? (c.field && dups.has(c.field) ? 'Another column feeds this field too.' : undefined)}
                             onChange={(field) => {
                               setStartError(null);
-                              setEdits((ed) => editColumn(ed, proposal, c.header, field));
+                              setEdits((ed) => editColumn(ed, c.header, field));
                             }}
                           />
                         ))}
@@ -592,14 +593,6 @@ function MappingRow({
   );
 }
 
-const OUTCOME_TONE: Record<string, string> = {
-  create: 'badge-ok',
-  update: 'badge-info',
-  skip: 'badge-muted',
-  duplicate_in_file: 'badge-warn',
-  error: 'badge-danger',
-};
-
 function PreviewRows({ preview, columns }: { preview: ImportPreview; columns: ImportPreviewColumn[] }) {
   // The fields the rows carry, in column order, then any others the server added.
   const keys = useMemo(() => {
@@ -611,8 +604,11 @@ function PreviewRows({ preview, columns }: { preview: ImportPreview; columns: Im
     return used;
   }, [columns, preview.rows]);
   const counts = useMemo(() => {
-    const m = new Map<string, number>();
-    for (const r of preview.rows) m.set(r.outcome, (m.get(r.outcome) ?? 0) + 1);
+    const m = new Map<string, { n: number; tone: string }>();
+    for (const r of preview.rows) {
+      const label = outcomeLabel(r.outcome);
+      m.set(label, { n: (m.get(label)?.n ?? 0) + 1, tone: outcomeTone(r.outcome) });
+    }
     return [...m.entries()];
   }, [preview.rows]);
   const n = preview.total_rows_previewed ?? preview.rows.length;
@@ -624,9 +620,9 @@ function PreviewRows({ preview, columns }: { preview: ImportPreview; columns: Im
       ) : (
         <>
           <p className="preview-summary">
-            {counts.map(([o, c]) => (
-              <span key={o} className={`badge ${OUTCOME_TONE[o] ?? ''}`}>
-                {outcomeLabel(o)}: {c}
+            {counts.map(([label, c]) => (
+              <span key={label} className={`badge ${c.tone}`}>
+                {label}: {c.n}
               </span>
             ))}
           </p>
@@ -652,7 +648,7 @@ function PreviewRows({ preview, columns }: { preview: ImportPreview; columns: Im
                     <tr key={r.line} className={r.errors.length ? 'row-error' : undefined}>
                       <th scope="row">{r.line}</th>
                       <td className="nowrap">
-                        <span className={`badge ${OUTCOME_TONE[r.outcome] ?? ''}`}>{outcomeLabel(r.outcome)}</span>
+                        <span className={`badge ${outcomeTone(r.outcome)}`}>{outcomeLabel(r.outcome)}</span>
                         {r.duplicate_of_line ? <span className="muted small"> (line {r.duplicate_of_line})</span> : null}
                         {r.dnc && <span className="badge badge-danger">DNC</span>}
                         {r.existing_id && (
