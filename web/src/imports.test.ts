@@ -21,6 +21,7 @@ import {
   metadataTarget,
   outcomeLabel,
   outcomeTone,
+  parseCsvRecords,
   parseCsvSample,
   previewBody,
   progressOf,
@@ -177,6 +178,15 @@ describe('CSV samples', () => {
     expect(parseCsvSample('a,b\n1,2\n3,', ',', 10, true)).toEqual([
       ['a', 'b'],
       ['1', '2'],
+    ]);
+  });
+
+  it('knows the line each record starts on', () => {
+    const recs = parseCsvRecords('h1,h2\n"a\nb",c\nd,e\n', ',', 10);
+    expect(recs).toEqual([
+      { line: 1, cells: ['h1', 'h2'] },
+      { line: 2, cells: ['a\nb', 'c'] },
+      { line: 4, cells: ['d', 'e'] },
     ]);
   });
 

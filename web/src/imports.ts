@@ -233,15 +233,24 @@ export function mappingErrorHeader(field: string): string | null {
 
 // --- a sample of the file, for the mapping table -----------------------------------------
 
+/** One record of a CSV text and the line it starts on (1 = the header). */
+export interface CsvRecord {
+  line: number;
+  cells: string[];
+}
+
 /**
- * Parses the first rows of a CSV text (RFC 4180: quotes, doubled quotes, line breaks inside
- * quotes). The last line is dropped when the text may have been cut inside it.
+ * Parses the first records of a CSV text (RFC 4180: quotes, doubled quotes, line breaks inside
+ * quotes), with the line each starts on. The last record is dropped when the text may have
+ * been cut inside it.
  */
-export function parseCsvSample(text: string, delimiter: string, maxRows = 6, cut = false): string[][] {
-  const rows: string[][] = [];
+export function parseCsvRecords(text: string, delimiter: string, maxRows = 6, cut = false): CsvRecord[] {
+  const rows: CsvRecord[] = [];
   let row: string[] = [];
   let cell = '';
   let quoted = false;
+  let line = 1;
+  let start = 1;
   let i = text.charCodeAt(0) === 0xfeff ? 1 : 0;
   const d = delimiter || ',';
   for (; i < text.length && rows.length < maxRows; i++) {
@@ -252,7 +261,10 @@ export function parseCsvSample(text: string, delimiter: string, maxRows = 6, cut
           cell += '"';
           i++;
         } else quoted = false;
-      } else cell += c;
+      } else {
+        if (c === '\n') line++;
+        cell += c;
+      }
     } else if (c === '"' && cell === '') {
       quoted = true;
     } else if (c === d) {
@@ -261,16 +273,23 @@ export function parseCsvSample(text: string, delimiter: string, maxRows = 6, cut
     } else if (c === '\n' || c === '\r') {
       if (c === '\r' && text[i + 1] === '\n') i++;
       row.push(cell);
-      rows.push(row);
+      rows.push({ line: start, cells: row });
+      line++;
+      start = line;
       row = [];
       cell = '';
     } else cell += c;
   }
   if (rows.length < maxRows && !cut && (cell !== '' || row.length)) {
     row.push(cell);
-    rows.push(row);
+    rows.push({ line: start, cells: row });
   }
   return rows;
+}
+
+/** The cells of the first records of a CSV text (see parseCsvRecords). */
+export function parseCsvSample(text: string, delimiter: string, maxRows = 6, cut = false): string[][] {
+  return parseCsvRecords(text, delimiter, maxRows, cut).map((r) => r.cells);
 }
 
 /** Guesses the delimiter of a CSV header line: the most frequent of , ; tab |. */
@@ -287,14 +306,30 @@ export function guessDelimiter(headerLine: string): string {
   return best;
 }
 
-/** Up to `n` sample cells per column (by position) from a CSV file's first rows. */
-export async function csvSamples(file: Blob, delimiter: string | null, n = 3): Promise<string[][] | null> {
+/** The first `n` records of a CSV file (the header is line 1), read from its first 64 KB. */
+export async function csvHead(file: Blob, delimiter: string | null, n = 25): Promise<CsvRecord[]> {
   const bytes = 64 * 1024;
   const text = await file.slice(0, bytes).text();
   const d = delimiter || guessDelimiter(text.split(/\r?\n/, 1)[0] ?? '');
-  const rows = parseCsvSample(text, d, n + 1, file.size > bytes);
-  if (rows.length < 2) return rows.length ? rows[0].map(() => []) : null;
-  return rows[0].map((_, col) => rows.slice(1).map((r) => r[col] ?? '').filter((v) => v !== ''));
+  return parseCsvRecords(text, d, n + 1, file.size > bytes);
+}
+
+/** Up to `n` non-empty sample cells per column (by position), from the file's first records. */
+export function columnSamples(records: CsvRecord[], n = 3): string[][] {
+  if (!records.length) return [];
+  return records[0].cells.map((_, col) =>
+    records
+      .slice(1)
+      .map((r) => r.cells[col] ?? '')
+      .filter((v) => v !== '')
+      .slice(0, n),
+  );
+}
+
+/** Up to `n` sample cells per column (by position) from a CSV file's first rows. */
+export async function csvSamples(file: Blob, delimiter: string | null, n = 3): Promise<string[][] | null> {
+  const records = await csvHead(file, delimiter, n);
+  return records.length ? columnSamples(records, n) : null;
 }
 
 // --- outcomes and jobs ---------------------------------------------------------------------

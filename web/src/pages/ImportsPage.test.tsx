@@ -34,7 +34,7 @@ function preview(over: Partial<ImportPreview> = {}): ImportPreview {
       { line: 2, values: { phone: '+12065550100', email: 'ada@example.com', 'metadata.Budget': '100' }, errors: [], outcome: 'create', existing_id: null, dnc: false },
       {
         line: 3,
-        values: { phone: 'nope', email: 'bo@', 'metadata.Budget': '200' },
+        values: {},
         errors: [
           { field: 'phone', message: 'is not a valid phone number' },
           { field: 'email', message: 'is not an email address' },
@@ -127,6 +127,8 @@ describe('ImportWizard', () => {
     // The bad row with the API's messages, as reported.
     const bad = r.host.querySelector('.preview-table tr.row-error')!;
     expect(bad.textContent).toContain('phone is not a valid phone number');
+    // The server sends no values for a row it could not read: its cells as in the file.
+    expect([...bad.querySelectorAll('.raw-cell')].map((c) => c.textContent)).toEqual(['nope', 'bo@', '200']);
     expect(bad.textContent).toContain('email is not an email address');
     expect(r.host.querySelector('.preview-summary')!.textContent).toContain('Error: 1');
   });

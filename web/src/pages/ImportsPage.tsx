@@ -12,7 +12,8 @@ import {
   DELIMITERS,
   IMPORT_FIELDS,
   contentTypeFor,
-  csvSamples,
+  columnSamples,
+  csvHead,
   duplicateTargets,
   editColumn,
   effectiveColumns,
@@ -29,6 +30,7 @@ import {
   previewBody,
   progressOf,
   wizardFieldErrors,
+  type CsvRecord,
   type MappingEdits,
   type WizardOptions,
 } from '../imports';
@@ -95,7 +97,7 @@ export function ImportWizard({ onStarted }: { onStarted: (job: ImportJob) => voi
   const [proposal, setProposal] = useState<ImportPreviewColumn[]>([]);
   const [previewError, setPreviewError] = useState<ApiError | null>(null);
   const [previewing, setPreviewing] = useState(false);
-  const [samples, setSamples] = useState<string[][] | null>(null);
+  const [head, setHead] = useState<CsvRecord[] | null>(null);
   const [starting, setStarting] = useState(false);
   const [startError, setStartError] = useState<ApiError | null>(null);
   const req = useRef(0);
@@ -113,7 +115,7 @@ export function ImportWizard({ onStarted }: { onStarted: (job: ImportJob) => voi
     setPreviewError(null);
     setStartError(null);
     setEdits({});
-    setSamples(null);
+    setHead(null);
     hasPreview.current = false;
     if (f) {
       const problem = fileProblem(f);
@@ -157,20 +159,23 @@ export function ImportWizard({ onStarted }: { onStarted: (job: ImportJob) => voi
     return () => window.clearTimeout(t);
   }, [file, opts, edits]);
 
-  // Sample cells of each column, read from the CSV itself (ignored columns included).
+  // The CSV's first records, read here: sample cells of every column (ignored ones too) and
+  // the raw cells of rows the preview could not read.
   const delimiter = preview?.delimiter ?? null;
   const format = preview?.format ?? (file ? formatOfName(file.name) : null);
   useEffect(() => {
-    setSamples(null);
+    setHead(null);
     if (!file || format !== 'csv') return;
     let live = true;
-    csvSamples(file, opts.delimiter || delimiter)
-      .then((s) => live && setSamples(s))
+    csvHead(file, opts.delimiter || delimiter)
+      .then((h) => live && setHead(h))
       .catch(() => undefined);
     return () => {
       live = false;
     };
   }, [file, format, delimiter, opts.delimiter]);
+  const samples = useMemo(() => (head ? columnSamples(head) : null), [head]);
+  const rawByLine = useMemo(() => new Map((head ?? []).map((r) => [r.line, r.cells])), [head]);
 
   const setOpt = <K extends keyof WizardOptions>(k: K, v: WizardOptions[K]) => {
     setStartError(null);
@@ -418,7 +423,7 @@ export function ImportWizard({ onStarted }: { onStarted: (job: ImportJob) => voi
               </section>
             )}
 
-            {preview && <PreviewRows preview={preview} columns={columns} />}
+            {preview && <PreviewRows preview={preview} columns={columns} rawByLine={rawByLine} />}
 
             {startError && (
               <div ref={startErrorRef} tabIndex={-1} className="error-summary">
@@ -593,16 +598,30 @@ function MappingRow({
   );
 }
 
-function PreviewRows({ preview, columns }: { preview: ImportPreview; columns: ImportPreviewColumn[] }) {
+const hasValues = (r: ImportPreviewRow) => Object.keys(r.values ?? {}).length > 0;
+
+function PreviewRows({
+  preview,
+  columns,
+  rawByLine,
+}: {
+  preview: ImportPreview;
+  columns: ImportPreviewColumn[];
+  rawByLine: Map<number, string[]>;
+}) {
+  // A row the server could not read comes without values: its cells as in the file.
+  const raw = (r: ImportPreviewRow) => (hasValues(r) ? undefined : rawByLine.get(r.line));
+  const anyRaw = preview.rows.some((r) => raw(r));
   // The fields the rows carry, in column order, then any others the server added.
   const keys = useMemo(() => {
     const out: string[] = [];
     for (const c of columns) if (c.field && !out.includes(c.field)) out.push(c.field);
     const present = new Set(preview.rows.flatMap((r) => Object.keys(r.values ?? {})));
-    const used = out.filter((k) => present.has(k));
+    const used = anyRaw ? out : out.filter((k) => present.has(k));
     for (const k of present) if (!used.includes(k)) used.push(k);
     return used;
-  }, [columns, preview.rows]);
+  }, [columns, preview.rows, anyRaw]);
+  const columnOf = (field: string) => columns.findIndex((c) => c.field === field);
   const counts = useMemo(() => {
     const m = new Map<string, { n: number; tone: string }>();
     for (const r of preview.rows) {
@@ -644,6 +663,7 @@ function PreviewRows({ preview, columns }: { preview: ImportPreview; columns: Im
               <tbody>
                 {preview.rows.map((r) => {
                   const bad = new Set(r.errors.map((e) => e.field));
+                  const cells = raw(r);
                   return (
                     <tr key={r.line} className={r.errors.length ? 'row-error' : undefined}>
                       <th scope="row">{r.line}</th>
@@ -660,7 +680,15 @@ function PreviewRows({ preview, columns }: { preview: ImportPreview; columns: Im
                       </td>
                       {keys.map((k) => (
                         <td key={k} className={bad.has(k) ? 'cell-error' : undefined}>
-                          {k === 'phone' && typeof r.values?.[k] === 'string' ? formatPhone(r.values[k] as string) : showValue(r.values?.[k])}
+                          {cells ? (
+                            <span className="raw-cell" title="As written in the file">
+                              {cells[columnOf(k)] ?? ''}
+                            </span>
+                          ) : k === 'phone' && typeof r.values?.[k] === 'string' ? (
+                            formatPhone(r.values[k] as string)
+                          ) : (
+                            showValue(r.values?.[k])
+                          )}
                         </td>
                       ))}
                       <td>
