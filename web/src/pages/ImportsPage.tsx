@@ -202,6 +202,28 @@ export function ImportWizard({ onStarted }: { onStarted: (job: ImportJob) => voi
     }
   };
 
+  // A file dropped anywhere on the page is taken too, rather than opened by the browser.
+  const chooseRef = useRef(choose);
+  chooseRef.current = choose;
+  useEffect(() => {
+    const hasFiles = (e: globalThis.DragEvent) => !!e.dataTransfer && [...e.dataTransfer.types].includes('Files');
+    const over = (e: globalThis.DragEvent) => {
+      if (hasFiles(e)) e.preventDefault();
+    };
+    const drop = (e: globalThis.DragEvent) => {
+      if (e.defaultPrevented || !hasFiles(e)) return;
+      e.preventDefault();
+      const f = e.dataTransfer?.files?.[0];
+      if (f) chooseRef.current(f);
+    };
+    window.addEventListener('dragover', over);
+    window.addEventListener('drop', drop);
+    return () => {
+      window.removeEventListener('dragover', over);
+      window.removeEventListener('drop', drop);
+    };
+  }, []);
+
   const onDrop = (e: DragEvent) => {
     e.preventDefault();
     setDragging(false);
@@ -427,7 +449,10 @@ export function ImportWizard({ onStarted }: { onStarted: (job: ImportJob) => voi
 
             {startError && (
               <div ref={startErrorRef} tabIndex={-1} className="error-summary">
-                <ErrorNotice error={startError} title="The import was not started" />
+                <ErrorNotice
+                  error={startError}
+                  title={startError.status === 413 ? 'The file is too large to upload' : 'The import was not started'}
+                />
               </div>
             )}
             <div className="form-actions">
