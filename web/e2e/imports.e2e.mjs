@@ -45,6 +45,20 @@ describe('Imports', { concurrency: 1 }, () => {
     await page.getByRole('heading', { name: 'Past imports' }).waitFor();
     await assertAccessibleControls(page, 'imports (empty wizard)');
 
+    // Drag and drop works too; then the file is removed again.
+    const dropped = await page.evaluateHandle((text) => {
+      const dt = new DataTransfer();
+      dt.items.add(new File([text], 'dropped.csv', { type: 'text/csv' }));
+      return dt;
+    }, csv);
+    await page.locator('.dropzone').dispatchEvent('dragenter', { dataTransfer: dropped });
+    await page.locator('.dropzone.dragging').waitFor();
+    await page.locator('.dropzone').dispatchEvent('drop', { dataTransfer: dropped });
+    await page.locator('.file-chosen').filter({ hasText: 'dropped.csv' }).waitFor();
+    await page.getByLabel('Lead field for column Phone Number').waitFor();
+    await page.getByRole('button', { name: 'Remove file' }).click();
+    await page.getByLabel('Lead field for column Phone Number').waitFor({ state: 'detached' });
+
     await page.getByLabel('CSV or Excel (.xlsx) file').setInputFiles({ name: filename, mimeType: 'text/csv', buffer: Buffer.from(csv) });
     const phone = page.getByLabel('Lead field for column Phone Number');
     await phone.waitFor();

@@ -2,7 +2,7 @@
 import { act } from 'react';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { ApiError, type ImportJob, type ImportPreview } from '../api';
-import { byLabel, button, click, flush, render, setValue, submit, type Rendered } from '../test/render';
+import { appState, byLabel, button, click, flush, render, setValue, submit, type Rendered } from '../test/render';
 
 const api = {
   previewImport: vi.fn(),
@@ -15,7 +15,7 @@ const api = {
 };
 vi.mock('../session', () => ({ api }));
 
-const { ImportWizard, ImportHistory } = await import('./ImportsPage');
+const { ImportWizard, ImportHistory, ImportsPage } = await import('./ImportsPage');
 const { ImportJobPage, undoSummary } = await import('./ImportJobPage');
 
 const CSV = 'Phone Number,E-mail,Budget\n+12065550100,ada@example.com,100\nnope,bo@,200\n';
@@ -326,6 +326,16 @@ describe('ImportJobPage', () => {
     await flush();
     expect(r.host.querySelector('h1')!.textContent).toBe('Import not found');
     expect(api.importJob).toHaveBeenCalledTimes(1);
+  });
+});
+
+describe('ImportsPage', () => {
+  it('tells agents that imports are for managers and admins', async () => {
+    r = render(<ImportsPage />, appState('agent'));
+    await flush();
+    expect(r.host.textContent).toContain('Only managers and admins import leads.');
+    expect(r.host.querySelector('input[type="file"]')).toBeNull();
+    expect(api.imports).not.toHaveBeenCalled();
   });
 });
 
