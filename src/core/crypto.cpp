@@ -64,4 +64,81 @@ std::string ToHex(std::string_view bytes) {
 
 std::string Sha256Hex(std::string_view data) { return ToHex(Sha256(data)); }
 
+std::optional<std::string> FromHex(std::string_view hex) {
+  if (hex.size() % 2 != 0) return std::nullopt;
+  auto digit = [](char c) -> int {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+  };
+  std::string out;
+  out.reserve(hex.size() / 2);
+  for (size_t i = 0; i < hex.size(); i += 2) {
+    int hi = digit(hex[i]);
+    int lo = digit(hex[i + 1]);
+    if (hi < 0 || lo < 0) return std::nullopt;
+    out.push_back(static_cast<char>((hi << 4) | lo));
+  }
+  return out;
+}
+
+std::string RandomBytes(size_t bytes) {
+  EnsureSodium();
+  std::string raw(bytes, '\0');
+  randombytes_buf(raw.data(), raw.size());
+  return raw;
+}
+
+static_assert(kSecretKeyBytes == crypto_aead_xchacha20poly1305_ietf_KEYBYTES);
+
+Result<Sealed> SealSecret(std::string_view key, std::string_view plaintext,
+                          std::string_view associated_data) {
+  EnsureSodium();
+  if (key.size() != crypto_aead_xchacha20poly1305_ietf_KEYBYTES) {
+    return InvalidArgument("secret key must be 32 bytes");
+  }
+  Sealed out;
+  out.nonce = RandomBytes(crypto_aead_xchacha20poly1305_ietf_NPUBBYTES);
+  out.ciphertext.resize(plaintext.size() + crypto_aead_xchacha20poly1305_ietf_ABYTES);
+  unsigned long long written = 0;
+  crypto_aead_xchacha20poly1305_ietf_encrypt(
+      reinterpret_cast<unsigned char*>(out.ciphertext.data()), &written,
+      reinterpret_cast<const unsigned char*>(plaintext.data()), plaintext.size(),
+      reinterpret_cast<const unsigned char*>(associated_data.data()), associated_data.size(),
+      nullptr, reinterpret_cast<const unsigned char*>(out.nonce.data()),
+      reinterpret_cast<const unsigned char*>(key.data()));
+  out.ciphertext.resize(written);
+  return out;
+}
+
+Result<std::string> OpenSecret(std::string_view key, std::string_view nonce,
+                               std::string_view ciphertext, std::string_view associated_data) {
+  EnsureSodium();
+  if (key.size() != crypto_aead_xchacha20poly1305_ietf_KEYBYTES) {
+    return InvalidArgument("secret key must be 32 bytes");
+  }
+  if (nonce.size() != crypto_aead_xchacha20poly1305_ietf_NPUBBYTES ||
+      ciphertext.size() < crypto_aead_xchacha20poly1305_ietf_ABYTES) {
+    return InvalidArgument("malformed sealed secret");
+  }
+  std::string plain(ciphertext.size() - crypto_aead_xchacha20poly1305_ietf_ABYTES, '\0');
+  unsigned long long written = 0;
+  if (crypto_aead_xchacha20poly1305_ietf_decrypt(
+          reinterpret_cast<unsigned char*>(plain.data()), &written, nullptr,
+          reinterpret_cast<const unsigned char*>(ciphertext.data()), ciphertext.size(),
+          reinterpret_cast<const unsigned char*>(associated_data.data()), associated_data.size(),
+          reinterpret_cast<const unsigned char*>(nonce.data()),
+          reinterpret_cast<const unsigned char*>(key.data())) != 0) {
+    return InvalidArgument("sealed secret does not authenticate");
+  }
+  plain.resize(written);
+  return plain;
+}
+
+void Wipe(std::string& s) {
+  if (!s.empty()) sodium_memzero(s.data(), s.size());
+  s.clear();
+}
+
 }  // namespace leadline::crypto

@@ -1,0 +1,2 @@
+-- Reverts 0006_connectors.
+DROP TABLE crm_connectors;

@@ -1,0 +1,279 @@
+// Connectors over HTTP. Handlers only translate; the rules live in ConnectorService.
+#include "connectors/connector_handlers.h"
+
+#include <charconv>
+
+#include "api/call.h"
+#include "connectors/field_mapping.h"
+#include "core/uuid.h"
+
+namespace leadline::connectors {
+namespace {
+
+using api::Call;
+using api::FieldReader;
+using api::JsonResponse;
+using auth::Role;
+using http::Method;
+using http::Response;
+
+Response NoContent() {
+  Response r;
+  r.status = 204;
+  r.content_type.clear();
+  return r;
+}
+
+Result<int> Limit(const http::Request& req) {
+  auto v = req.QueryParam("limit");
+  if (!v) return 50;
+  int n = 0;
+  auto [ptr, ec] = std::from_chars(v->data(), v->data() + v->size(), n);
+  if (ec != std::errc() || ptr != v->data() + v->size() || n < 1 || n > 500) {
+    return InvalidArgument("limit must be an integer from 1 to 500");
+  }
+  return n;
+}
+
+void WriteSummary(json::Writer& w, const SyncSummary& s) {
+  w.BeginObject()
+      .Field("job_id", s.job_id)
+      .Field("status", s.status)
+      .Field("created_at", s.created_at)
+      .OptionalField("started_at", s.started_at)
+      .OptionalField("finished_at", s.finished_at)
+      .OptionalField("error", s.error)
+      .OptionalField("source_cursor", s.source_cursor)
+      .Key("total_rows")
+      .Int(s.total_rows)
+      .Key("created")
+      .Int(s.created)
+      .Key("updated")
+      .Int(s.updated)
+      .Key("skipped")
+      .Int(s.skipped)
+      .Key("failed")
+      .Int(s.failed)
+      .EndObject();
+}
+
+Response ConnectorResponse(int status, const Connector& c) {
+  json::Writer w;
+  WriteConnector(w, c);
+  Response r = JsonResponse(status, w.Take());
+  r.SetHeader("Cache-Control", "no-store");
+  return r;
+}
+
+// Reads a field that may be a string or null; `set` tells whether it was present.
+std::optional<std::string> NullableString(FieldReader& f, std::string_view name, size_t max,
+                                          bool& set) {
+  set = f.Has(name);
+  if (!set || f.IsNull(name)) return std::nullopt;
+  return f.String(name, max);
+}
+
+Result<NewConnectorInput> ReadCreate(const json::Value& body) {
+  FieldReader f(body);
+  f.RejectUnknown({"kind", "name", "base_url", "token", "field_mapping"});
+  NewConnectorInput in;
+  if (auto v = f.String("kind", 50)) {
+    in.kind = *v;
+  } else if (!f.Has("kind")) {
+    f.Fail("kind", "is required");
+  }
+  if (auto v = f.String("name", 4 * kMaxNameChars)) {
+    in.name = *v;
+  } else if (!f.Has("name")) {
+    f.Fail("name", "is required");
+  }
+  bool set = false;
+  in.base_url = NullableString(f, "base_url", kMaxBaseUrlBytes * 2, set);
+  if (auto v = f.String("token", kMaxTokenBytes * 2)) {
+    in.token = *v;
+  } else if (!f.Has("token")) {
+    f.Fail("token", "is required");
+  }
+  if (const json::Value* m = body.Find("field_mapping"); m != nullptr && !m->is_null()) {
+    if (!m->is_object()) {
+      f.Fail("field_mapping", "must be an object of property -> import target");
+    } else {
+      in.field_mapping = *m;
+    }
+  }
+  if (!f.ok()) return f.status();
+  return in;
+}
+
+Result<ConnectorPatchInput> ReadPatch(const json::Value& body) {
+  FieldReader f(body);
+  f.RejectUnknown({"name", "base_url", "token", "field_mapping"});
+  ConnectorPatchInput in;
+  if (f.IsNull("name")) f.Fail("name", "cannot be null");
+  in.name = f.String("name", 4 * kMaxNameChars);
+  in.base_url = NullableString(f, "base_url", kMaxBaseUrlBytes * 2, in.base_url_set);
+  if (f.IsNull("token")) f.Fail("token", "cannot be null (delete the connector instead)");
+  in.token = f.String("token", kMaxTokenBytes * 2);
+  if (const json::Value* m = body.Find("field_mapping")) {
+    in.field_mapping_set = true;
+    if (m->is_object()) {
+      in.field_mapping = *m;
+    } else if (!m->is_null()) {
+      f.Fail("field_mapping", "must be an object of property -> import target, or null");
+    }
+  }
+  if (!f.ok()) return f.status();
+  return in;
+}
+
+}  // namespace
+
+Result<SyncRequest> ParseSyncRequest(const json::Value& body) {
+  FieldReader f(body);
+  f.RejectUnknown({"full", "dedupe", "update_mode", "dnc", "tags", "owner_id"});
+  SyncRequest r;
+  r.options.dedupe = imports::DedupePolicy::kUpdate;
+  r.options.update_mode = imports::UpdateMode::kOverwrite;
+  if (auto v = f.Bool("full")) r.full = *v;
+  if (auto v = f.String("dedupe", 20)) {
+    if (*v == "skip") {
+      r.options.dedupe = imports::DedupePolicy::kSkip;
+    } else if (*v == "update") {
+      r.options.dedupe = imports::DedupePolicy::kUpdate;
+    } else if (*v == "create") {
+      r.options.dedupe = imports::DedupePolicy::kCreate;
+    } else {
+      f.Fail("dedupe", "must be skip, update or create");
+    }
+  }
+  if (auto v = f.String("update_mode", 20)) {
+    if (*v == "fill") {
+      r.options.update_mode = imports::UpdateMode::kFill;
+    } else if (*v == "overwrite") {
+      r.options.update_mode = imports::UpdateMode::kOverwrite;
+    } else {
+      f.Fail("update_mode", "must be fill or overwrite");
+    }
+  }
+  if (auto v = f.String("dnc", 20)) {
+    if (*v == "flag") {
+      r.options.dnc = imports::DncPolicy::kFlag;
+    } else if (*v == "skip") {
+      r.options.dnc = imports::DncPolicy::kSkip;
+    } else {
+      f.Fail("dnc", "must be flag or skip");
+    }
+  }
+  if (auto v = f.StringArray("tags", 50, 100)) r.options.tags = std::move(*v);
+  if (auto v = f.String("owner_id", 64)) {
+    if (!IsUuid(*v)) {
+      f.Fail("owner_id", "must be a user id");
+    } else {
+      r.options.owner_id = CanonicalUuid(*v);
+    }
+  }
+  if (!f.ok()) return f.status();
+  return r;
+}
+
+void WriteConnector(json::Writer& w, const Connector& c) {
+  w.BeginObject()
+      .Field("id", c.id)
+      .Field("kind", KindName(c.kind))
+      .Field("name", c.name)
+      .Field("base_url", c.base_url)
+      .Key("field_mapping")
+      .Raw(c.field_mapping_json);
+  w.Key("effective_field_mapping").BeginArray();
+  if (auto mapping = EffectiveMapping(c.kind, c.field_mapping_json); mapping.ok()) {
+    for (const MappingEntry& e : *mapping) {
+      w.BeginObject().Field("property", e.property).Field("target", e.target).EndObject();
+    }
+  }
+  w.EndArray();
+  w.Key("has_credentials")
+      .Bool(c.has_credentials)
+      .OptionalField("created_by", c.created_by)
+      .Field("created_at", c.created_at)
+      .Field("updated_at", c.updated_at)
+      .Key("last_sync");
+  if (c.last_sync) {
+    WriteSummary(w, *c.last_sync);
+  } else {
+    w.Null();
+  }
+  w.EndObject();
+}
+
+void RegisterConnectorRoutes(http::Router& router, auth::AuthService& auth,
+                             ConnectorService& service, StartSync start_sync) {
+  auto authed = [&auth](Role role, api::Handler fn) {
+    return api::Authed(auth, role, std::move(fn));
+  };
+
+  router.Add(Method::kGet, "/api/connectors",
+             authed(Role::kManager, [&service](Call& c) -> Result<Response> {
+               ASSIGN_OR_RETURN(int limit, Limit(c.request));
+               std::optional<std::string> cursor;
+               if (auto v = c.request.QueryParam("cursor")) cursor = std::string(*v);
+               ASSIGN_OR_RETURN(ConnectorPage page, service.List(c.principal, cursor, limit));
+               json::Writer w;
+               w.BeginObject().Key("data").BeginArray();
+               for (const Connector& item : page.items) WriteConnector(w, item);
+               w.EndArray().OptionalField("next_cursor", page.next_cursor).EndObject();
+               Response r = JsonResponse(200, w.Take());
+               r.SetHeader("Cache-Control", "no-store");
+               return r;
+             }));
+
+  router.Add(Method::kPost, "/api/connectors",
+             authed(Role::kAdmin, [&service](Call& c) -> Result<Response> {
+               ASSIGN_OR_RETURN(json::Value body, api::JsonObjectBody(c.request));
+               ASSIGN_OR_RETURN(NewConnectorInput in, ReadCreate(body));
+               ASSIGN_OR_RETURN(Connector conn, service.Create(c.principal, in));
+               Response r = ConnectorResponse(201, conn);
+               r.SetHeader("Location", "/api/connectors/" + conn.id);
+               return r;
+             }));
+
+  router.Add(Method::kGet, "/api/connectors/{id}",
+             authed(Role::kManager, [&service](Call& c) -> Result<Response> {
+               ASSIGN_OR_RETURN(Connector conn, service.Get(c.principal, c.params.Get("id")));
+               return ConnectorResponse(200, conn);
+             }));
+
+  router.Add(Method::kPatch, "/api/connectors/{id}",
+             authed(Role::kAdmin, [&service](Call& c) -> Result<Response> {
+               ASSIGN_OR_RETURN(json::Value body, api::JsonObjectBody(c.request));
+               ASSIGN_OR_RETURN(ConnectorPatchInput in, ReadPatch(body));
+               ASSIGN_OR_RETURN(Connector conn,
+                                service.Update(c.principal, c.params.Get("id"), in));
+               return ConnectorResponse(200, conn);
+             }));
+
+  router.Add(Method::kDelete, "/api/connectors/{id}",
+             authed(Role::kAdmin, [&service](Call& c) -> Result<Response> {
+               RETURN_IF_ERROR(service.Delete(c.principal, c.params.Get("id")));
+               return NoContent();
+             }));
+
+  router.Add(Method::kPost, "/api/connectors/{id}/sync",
+             authed(Role::kAdmin, [&service, start_sync](Call& c) -> Result<Response> {
+               // An empty body means the defaults.
+               json::Value body = json::Value::Object({});
+               if (!c.request.body.empty()) {
+                 ASSIGN_OR_RETURN(body, api::JsonObjectBody(c.request));
+               }
+               ASSIGN_OR_RETURN(SyncRequest req, ParseSyncRequest(body));
+               ASSIGN_OR_RETURN(Connector conn,
+                                service.PrepareSync(c.principal, c.params.Get("id"), req.full));
+               if (!start_sync) return Unavailable("imports are not available on this server");
+               ASSIGN_OR_RETURN(SyncStarted started,
+                                start_sync(c.principal, conn, std::move(req.options)));
+               Response r = JsonResponse(202, std::move(started.job_json));
+               r.SetHeader("Location", "/api/imports/" + started.job_id);
+               return r;
+             }));
+}
+
+}  // namespace leadline::connectors

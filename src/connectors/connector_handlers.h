@@ -1,0 +1,46 @@
+// HTTP routes of the connectors API (/api/connectors...): parse requests, call
+// ConnectorService, write JSON. Starting a sync is delegated to the import system through
+// StartSync, so these routes do not depend on how jobs run.
+#pragma once
+
+#include <functional>
+#include <string>
+
+#include "auth/auth_service.h"
+#include "auth/principal.h"
+#include "connectors/connector_service.h"
+#include "connectors/model.h"
+#include "core/status.h"
+#include "http/json.h"
+#include "http/router.h"
+#include "imports/import_job.h"
+
+namespace leadline::connectors {
+
+// A queued sync job, as the import system describes it.
+struct SyncStarted {
+  std::string job_id;
+  std::string job_json;  // the import job object (GET /api/imports/{id})
+};
+// Queues an import job of `connector` with `options`; errors map to HTTP as usual.
+using StartSync = std::function<Result<SyncStarted>(
+    const auth::Principal& p, const Connector& connector, imports::ImportOptions options)>;
+
+// The body of POST /api/connectors/{id}/sync: {"full", "dedupe", "update_mode", "dnc",
+// "tags", "owner_id"}, every member optional. Defaults for a sync: dedupe "update" with
+// update_mode "overwrite" (the CRM is the source of truth for the records it sends).
+// kValidationFailed naming each bad member.
+struct SyncRequest {
+  bool full = false;
+  imports::ImportOptions options;
+};
+Result<SyncRequest> ParseSyncRequest(const json::Value& body);
+
+// The connector object: never a credential, only has_credentials.
+void WriteConnector(json::Writer& w, const Connector& c);
+
+// Registers every connectors route. `auth` and `service` must outlive the router.
+void RegisterConnectorRoutes(http::Router& router, auth::AuthService& auth,
+                             ConnectorService& service, StartSync start_sync);
+
+}  // namespace leadline::connectors

@@ -1,0 +1,315 @@
+#include "connectors/connector_service.h"
+
+#include <spdlog/spdlog.h>
+
+#include <cctype>
+
+#include "connectors/connector_repository.h"
+#include "connectors/outbound_http.h"
+#include "core/crypto.h"
+#include "core/uuid.h"
+#include "db/transaction.h"
+
+namespace leadline::connectors {
+namespace {
+
+using auth::Role;
+
+Status RequireRole(const auth::Principal& p, Role role) {
+  if (p.AtLeast(role)) return Status::Ok();
+  return PermissionDenied(role == Role::kAdmin ? "only admins manage connectors"
+                                               : "managers and admins may read connectors");
+}
+
+size_t Utf8Chars(std::string_view s) {
+  size_t n = 0;
+  for (unsigned char c : s) n += (c & 0xC0) != 0x80;
+  return n;
+}
+
+std::string Trim(std::string_view s) {
+  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
+  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
+  return std::string(s);
+}
+
+void CheckName(const std::string& name, Status& errors) {
+  if (name.empty()) {
+    errors.AddFieldError("name", "is required");
+  } else if (Utf8Chars(name) > kMaxNameChars) {
+    errors.AddFieldError("name", "at most 200 characters");
+  } else {
+    for (unsigned char c : name) {
+      if (c < 0x20 || c == 0x7f) {
+        errors.AddFieldError("name", "must not contain control characters");
+        break;
+      }
+    }
+  }
+}
+
+// Tokens travel in an HTTP header: printable ASCII only, so nothing can be smuggled into the
+// request (a CR or LF would start a new header).
+void CheckToken(const std::string& token, Status& errors) {
+  if (token.empty()) {
+    errors.AddFieldError("token", "is required");
+  } else if (token.size() > kMaxTokenBytes) {
+    errors.AddFieldError("token", "at most 8192 characters");
+  } else {
+    for (unsigned char c : token) {
+      if (c <= 0x20 || c >= 0x7f) {
+        errors.AddFieldError("token", "must be printable ASCII without spaces");
+        break;
+      }
+    }
+  }
+}
+
+std::string CredentialsJson(const std::string& token) {
+  json::Writer w;
+  w.BeginObject().Field("token", token).EndObject();
+  return w.Take();
+}
+
+Status NameTaken(Status st) {
+  if (st.code() == StatusCode::kAlreadyExists && st.constraint() == "crm_connectors_name_key") {
+    return Status(StatusCode::kAlreadyExists, "a connector with this name already exists")
+        .AddFieldError("name", "already used by another connector");
+  }
+  return st;
+}
+
+std::string EncodeCursor(const Connector& c) { return std::to_string(c.created_us) + "_" + c.id; }
+
+std::optional<std::pair<int64_t, std::string>> DecodeCursor(std::string_view s) {
+  size_t sep = s.find('_');
+  if (sep == std::string_view::npos || sep == 0 || sep > 19) return std::nullopt;
+  int64_t us = 0;
+  for (char c : s.substr(0, sep)) {
+    if (!std::isdigit(static_cast<unsigned char>(c))) return std::nullopt;
+    us = us * 10 + (c - '0');
+  }
+  std::string_view id = s.substr(sep + 1);
+  if (!IsUuid(id)) return std::nullopt;
+  return std::make_pair(us, CanonicalUuid(id));
+}
+
+}  // namespace
+
+SyncSource::~SyncSource() { crypto::Wipe(token); }
+
+std::string ConnectorService::AssociatedData(std::string_view organization_id,
+                                             std::string_view connector_id) {
+  return "leadline:crm_connectors:v1:" + std::string(organization_id) + ":" +
+         std::string(connector_id);
+}
+
+std::string ConnectorService::ValidateBaseUrl(Kind kind, const std::optional<std::string>& in,
+                                              Status& errors) {
+  if (!in) {
+    if (auto d = DefaultBaseUrl(kind)) return std::string(*d);
+    errors.AddFieldError("base_url", "is required for Salesforce (the org's instance URL)");
+    return std::string();
+  }
+  std::string url = Trim(*in);
+  while (!url.empty() && url.back() == '/') url.pop_back();
+  bool ok = url.size() <= kMaxBaseUrlBytes && UrlOrigin(url).has_value() &&
+            url.find_first_of("?#") == std::string::npos;
+  for (unsigned char c : url) ok = ok && c > 0x20 && c < 0x7f;
+  if (!ok) errors.AddFieldError("base_url", "must be an http:// or https:// URL without query");
+  return url;
+}
+
+Result<Connector> ConnectorService::Create(const auth::Principal& p, const NewConnectorInput& in) {
+  RETURN_IF_ERROR(RequireRole(p, Role::kAdmin));
+  Status errors(StatusCode::kValidationFailed, "validation failed");
+  auto kind = ParseKind(in.kind);
+  if (!kind) errors.AddFieldError("kind", "must be hubspot or salesforce");
+  std::string name = Trim(in.name);
+  CheckName(name, errors);
+  std::string base_url;
+  if (kind) base_url = ValidateBaseUrl(*kind, in.base_url, errors);
+  CheckToken(in.token, errors);
+  std::string mapping = "{}";
+  if (in.field_mapping && kind) {
+    Status st = ValidateOverrides(*kind, *in.field_mapping);
+    for (const auto& fe : st.field_errors()) errors.AddFieldError(fe.field, fe.message);
+    mapping = json::Serialize(*in.field_mapping);
+  }
+  if (!errors.field_errors().empty()) return errors;
+
+  auto key = keys_.Get();
+  if (!key.ok()) {
+    return Internal("connector credentials cannot be sealed: " + key.status().message());
+  }
+  repo::NewConnector row;
+  row.id = NewUuid();
+  row.kind = *kind;
+  row.name = std::move(name);
+  row.base_url = std::move(base_url);
+  row.field_mapping_json = std::move(mapping);
+  std::string plain = CredentialsJson(in.token);
+  auto sealed = crypto::SealSecret(key->bytes, plain, AssociatedData(p.organization_id, row.id));
+  crypto::Wipe(plain);
+  if (!sealed.ok()) return Internal(sealed.status().message());
+  row.ciphertext = std::move(sealed->ciphertext);
+  row.nonce = std::move(sealed->nonce);
+  row.key_id = key->id;
+
+  std::optional<Connector> out;
+  Status st = db::RunInTransaction(pool_, p.Tenant(), [&](db::Transaction& tx) -> Status {
+    ASSIGN_OR_RETURN(Connector c, repo::Insert(tx, row));
+    out = std::move(c);
+    return Status::Ok();
+  });
+  if (!st.ok()) return NameTaken(std::move(st));
+  return std::move(*out);
+}
+
+Result<ConnectorPage> ConnectorService::List(const auth::Principal& p,
+                                             const std::optional<std::string>& cursor, int limit) {
+  RETURN_IF_ERROR(RequireRole(p, Role::kManager));
+  std::optional<std::pair<int64_t, std::string>> after;
+  if (cursor) {
+    after = DecodeCursor(*cursor);
+    if (!after) return InvalidArgument("malformed cursor");
+  }
+  ASSIGN_OR_RETURN(std::vector<Connector> rows, repo::List(pool_, p.Tenant(), after, limit + 1));
+  ConnectorPage page;
+  if (static_cast<int>(rows.size()) > limit) {
+    rows.resize(limit);
+    page.next_cursor = EncodeCursor(rows.back());
+  }
+  page.items = std::move(rows);
+  return page;
+}
+
+Result<Connector> ConnectorService::Get(const auth::Principal& p, std::string_view id) {
+  RETURN_IF_ERROR(RequireRole(p, Role::kManager));
+  if (!IsUuid(id)) return NotFound("no such connector");
+  ASSIGN_OR_RETURN(auto c, repo::Get(pool_, p.Tenant(), CanonicalUuid(id)));
+  if (!c) return NotFound("no such connector");
+  return std::move(*c);
+}
+
+Result<Connector> ConnectorService::Update(const auth::Principal& p, std::string_view raw_id,
+                                           const ConnectorPatchInput& in) {
+  RETURN_IF_ERROR(RequireRole(p, Role::kAdmin));
+  if (!IsUuid(raw_id)) return NotFound("no such connector");
+  const std::string id = CanonicalUuid(raw_id);
+  ASSIGN_OR_RETURN(Connector current, Get(p, id));
+  Status errors(StatusCode::kValidationFailed, "validation failed");
+  repo::Patch patch;
+  if (in.name) {
+    patch.name = Trim(*in.name);
+    CheckName(*patch.name, errors);
+  }
+  if (in.base_url_set) {
+    patch.base_url = ValidateBaseUrl(current.kind, in.base_url, errors);
+  }
+  if (in.field_mapping_set) {
+    if (!in.field_mapping) {
+      patch.field_mapping_json = "{}";
+    } else {
+      Status st = ValidateOverrides(current.kind, *in.field_mapping);
+      for (const auto& fe : st.field_errors()) errors.AddFieldError(fe.field, fe.message);
+      patch.field_mapping_json = json::Serialize(*in.field_mapping);
+    }
+  }
+  if (in.token) CheckToken(*in.token, errors);
+  if (!errors.field_errors().empty()) return errors;
+  if (in.token) {
+    auto key = keys_.Get();
+    if (!key.ok()) {
+      return Internal("connector credentials cannot be sealed: " + key.status().message());
+    }
+    std::string plain = CredentialsJson(*in.token);
+    auto sealed = crypto::SealSecret(key->bytes, plain, AssociatedData(p.organization_id, id));
+    crypto::Wipe(plain);
+    if (!sealed.ok()) return Internal(sealed.status().message());
+    patch.credentials =
+        repo::Patch::Sealed{std::move(sealed->ciphertext), std::move(sealed->nonce), key->id};
+  }
+  std::optional<Connector> out;
+  Status st = db::RunInTransaction(pool_, p.Tenant(), [&](db::Transaction& tx) -> Status {
+    ASSIGN_OR_RETURN(out, repo::Update(tx, id, patch));
+    if (!out) return NotFound("no such connector");
+    return Status::Ok();
+  });
+  if (!st.ok()) return NameTaken(std::move(st));
+  return std::move(*out);
+}
+
+Status ConnectorService::Delete(const auth::Principal& p, std::string_view raw_id) {
+  RETURN_IF_ERROR(RequireRole(p, Role::kAdmin));
+  if (!IsUuid(raw_id)) return NotFound("no such connector");
+  const std::string id = CanonicalUuid(raw_id);
+  return db::RunInTransaction(pool_, p.Tenant(), [&](db::Transaction& tx) -> Status {
+    ASSIGN_OR_RETURN(bool found, repo::Disable(tx, id));
+    if (!found) return NotFound("no such connector");
+    return Status::Ok();
+  });
+}
+
+Result<Connector> ConnectorService::PrepareSync(const auth::Principal& p, std::string_view raw_id,
+                                                bool full) {
+  RETURN_IF_ERROR(RequireRole(p, Role::kAdmin));
+  ASSIGN_OR_RETURN(Connector c, Get(p, raw_id));
+  if (!c.has_credentials) {
+    return Conflict("the connector has no credentials; set its token first");
+  }
+  Status st = db::RunInTransaction(pool_, p.Tenant(), [&](db::Transaction& tx) -> Status {
+    ASSIGN_OR_RETURN(auto active, repo::ActiveJob(tx, c.id));
+    if (active) {
+      return Conflict("a sync of this connector is already queued or running")
+          .WithExtraString("existing_job_id", *active);
+    }
+    if (full) RETURN_IF_ERROR(repo::RequestFullSync(tx, c.id));
+    return Status::Ok();
+  });
+  if (!st.ok()) return st;
+  return c;
+}
+
+Result<SyncSource> ConnectorService::LoadSyncSource(db::Pool& pool, const db::TenantContext& ctx,
+                                                    const std::string& connector_id,
+                                                    const std::string& job_id) {
+  if (!IsUuid(connector_id)) return NotFound("the connector no longer exists");
+  ASSIGN_OR_RETURN(auto row, repo::LoadSyncRow(pool, ctx, CanonicalUuid(connector_id), job_id));
+  if (!row) return NotFound("the connector no longer exists");
+  if (row->disabled) return NotFound("the connector was deleted");
+  if (!row->ciphertext || !row->nonce || !row->key_id) {
+    return Conflict("the connector has no credentials; set its token first");
+  }
+  auto key = keys_.Get();
+  if (!key.ok()) {
+    spdlog::error("connectors: secret key unavailable: {}", key.status().message());
+    return Unavailable("the server's secret key is not available (see the server log)");
+  }
+  const std::string reseal =
+      "the connector's token was sealed with a different server secret "
+      "key; set the token again";
+  if (*row->key_id != key->id) return Conflict(reseal);
+  auto plain = crypto::OpenSecret(key->bytes, *row->nonce, *row->ciphertext,
+                                  AssociatedData(ctx.organization_id, CanonicalUuid(connector_id)));
+  if (!plain.ok()) return Conflict(reseal);
+  auto creds = json::Parse(*plain);
+  crypto::Wipe(*plain);
+  const json::Value* token = creds.ok() ? creds->Find("token") : nullptr;
+  if (token == nullptr || !token->is_string()) return Conflict(reseal);
+
+  SyncSource out;
+  out.kind = row->kind;
+  out.base_url = row->base_url;
+  out.token = token->as_string();
+  ASSIGN_OR_RETURN(out.mapping, EffectiveMapping(row->kind, row->field_mapping_json));
+  if (row->since_cursor) {
+    out.since = ParseTimestamp(*row->since_cursor);
+    if (!out.since) {
+      spdlog::warn("connectors: ignoring malformed source_cursor of connector {}", connector_id);
+    }
+  }
+  return out;
+}
+
+}  // namespace leadline::connectors
