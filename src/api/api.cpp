@@ -1,5 +1,7 @@
 #include "api/api.h"
 
+#include "imports/import_handlers.h"
+
 #include <chrono>
 #include <filesystem>
 #include <fstream>
@@ -32,14 +34,22 @@ Api::Api(db::Pool& pool, ApiOptions options)
       options_(std::move(options)),
       auth_(pool),
       leads_service_(pool),
-      compliance_(std::make_unique<dnc::Compliance>(pool)) {
+      compliance_(std::make_unique<dnc::Compliance>(pool)),
+      imports_(std::make_unique<imports::ImportService>(
+          pool, imports::ImportServiceOptions{.spool_dir = options_.imports_spool_dir})) {
   AddSystemRoutes();
   auth::RegisterAuthRoutes(router_, auth_);
   leads::RegisterLeadRoutes(router_, auth_, leads_service_);
   dnc::RegisterComplianceRoutes(router_, auth_, *compliance_);
+  imports::RegisterImportRoutes(router_, auth_, *imports_);
+  connectors_ = std::make_unique<connectors::ConnectorsModule>(
+      pool, *imports_, connectors::ModuleOptions{.secret_key_file = options_.secret_key_file});
+  connectors_->RegisterRoutes(router_, auth_);
 }
 
-Api::~Api() = default;
+Api::~Api() { imports_->Stop(); }
+
+void Api::StartWorkers() { imports_->Start(); }
 
 void Api::AddSystemRoutes() {
   using http::Method;

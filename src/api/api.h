@@ -7,16 +7,24 @@
 
 #include "api/metrics.h"
 #include "auth/auth_service.h"
+#include "connectors/connectors_module.h"
 #include "db/pool.h"
 #include "dnc/compliance.h"
 #include "http/message.h"
 #include "http/router.h"
+#include "imports/import_service.h"
 #include "leads/lead_service.h"
 
 namespace leadline::api {
 
 struct ApiOptions {
   std::string web_dist_dir;  // built web UI served at /; empty = none
+  // Uploads and fetched files of imports wait here for their job; empty = imports refused.
+  // Give the HTTP server the same directory (ServerOptions::spool_dir).
+  std::string imports_spool_dir;
+  // Connector credentials are sealed with the key in LEADLINE_SECRET_KEY, else the file
+  // LEADLINE_SECRET_KEY_FILE names, else this file (created on first use, mode 0600).
+  std::string secret_key_file = "./var/secret.key";
 };
 
 class Api {
@@ -28,6 +36,9 @@ class Api {
   const http::Router& router() const { return router_; }
   auth::AuthService& auth() { return auth_; }
   dnc::Compliance& compliance() { return *compliance_; }
+  imports::ImportService& imports() { return *imports_; }
+  // Background work of this process: the import worker. Stopped by the destructor.
+  void StartWorkers();
 
  private:
   void AddSystemRoutes();
@@ -36,6 +47,8 @@ class Api {
   auth::AuthService auth_;
   leads::LeadService leads_service_;
   std::unique_ptr<dnc::Compliance> compliance_;
+  std::unique_ptr<imports::ImportService> imports_;
+  std::unique_ptr<connectors::ConnectorsModule> connectors_;  // registers fetchers on imports_
   Metrics metrics_;
   http::Router router_;
 };

@@ -4,6 +4,9 @@
 #include <spdlog/spdlog.h>
 #include <CLI/CLI.hpp>
 
+#include <unistd.h>
+
+#include <chrono>
 #include <cstdio>
 #include <ctime>
 #include <filesystem>
@@ -13,12 +16,17 @@
 #include "api/api.h"
 #include "auth/auth_service.h"
 #include "benchdata/loader.h"
+#include "core/process.h"
+#include "core/uuid.h"
 #include "db/embedded_cluster.h"
 #include "db/migrator.h"
 #include "db/pool.h"
 #include "dnc/load_file.h"
 #include "http/json.h"
 #include "http/server.h"
+#include "imports/import_handlers.h"
+#include "imports/import_options.h"
+#include "imports/import_service.h"
 #include "seed/demo_seed.h"
 
 namespace {
@@ -61,6 +69,120 @@ void PrintDemoLogin(const std::string& url) {
   std::fflush(stdout);
 }
 
+// Uploads wait for their import job in the data directory, which every process started
+// with the same --data-dir shares.
+std::string ImportsSpoolDir(const std::string& data_dir) {
+  std::error_code ec;
+  std::filesystem::path dir = std::filesystem::absolute(data_dir, ec) / "imports";
+  std::filesystem::create_directories(dir, ec);
+  return dir.lexically_normal().string();
+}
+
+struct ImportCommand {
+  std::string path;
+  std::string organization_id;
+  std::string mapping;
+  std::string dedupe = "skip";
+  std::string update_mode = "fill";
+  std::string dnc = "flag";
+  std::string source;
+  std::string tags;
+  std::string owner;
+  std::string delimiter;
+  bool dry_run = false;
+};
+
+// One line on stderr, redrawn in place on a terminal: rows, rows/s and an estimate of the
+// time left from the share of the file read and of the rows applied.
+void PrintImportProgress(const imports::ImportJob& job, std::chrono::steady_clock::time_point start,
+                         bool tty) {
+  double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  const auto& c = job.counts;
+  double done = 0;
+  if (job.phase == "read" && job.file_bytes > 0) {
+    done = 0.35 * static_cast<double>(job.bytes_read) / static_cast<double>(job.file_bytes);
+  } else if (c.total_rows > 0) {
+    done = 0.35 + 0.65 * static_cast<double>(c.processed_rows) / static_cast<double>(c.total_rows);
+  }
+  double rate =
+      elapsed > 0
+          ? static_cast<double>(job.phase == "read" ? c.total_rows : c.processed_rows) / elapsed
+          : 0;
+  std::string eta =
+      done > 0.01 && done < 1 ? fmt::format("{:.0f}s", elapsed / done - elapsed) : "-";
+  const int width = 30;
+  int filled = static_cast<int>(done * width);
+  std::string bar = std::string(static_cast<size_t>(filled), '#') +
+                    std::string(static_cast<size_t>(width - filled), '.');
+  std::fprintf(stderr, "%s[%s] %3.0f%% %s: %lld rows read, %lld applied, %.0f rows/s, ETA %s%s",
+               tty ? "\r" : "", bar.c_str(), done * 100, job.phase.c_str(),
+               static_cast<long long>(c.total_rows), static_cast<long long>(c.processed_rows), rate,
+               eta.c_str(), tty ? "   " : "\n");
+  std::fflush(stderr);
+}
+
+int Import(const ImportCommand& cmd, const std::string& data_dir) {
+  auto options =
+      imports::ParseImportOptions([&](std::string_view name) -> std::optional<std::string> {
+        auto nonempty = [](const std::string& v) {
+          return v.empty() ? std::nullopt : std::optional<std::string>(v);
+        };
+        if (name == "dedupe") return cmd.dedupe;
+        if (name == "update_mode") return cmd.update_mode;
+        if (name == "dnc") return cmd.dnc;
+        if (name == "source") return nonempty(cmd.source);
+        if (name == "tags") return nonempty(cmd.tags);
+        if (name == "owner_id") return nonempty(cmd.owner);
+        if (name == "mapping") return nonempty(cmd.mapping);
+        if (name == "delimiter") return nonempty(cmd.delimiter);
+        return std::nullopt;
+      });
+  if (!options.ok()) {
+    std::string reason = options.status().message();
+    for (const auto& fe : options.status().field_errors())
+      reason += "; " + fe.field + ": " + fe.message;
+    std::fprintf(stderr, "leadline: %s (see --help)\n", reason.c_str());
+    return kExitUsage;
+  }
+  auto loc = OpenDatabase(data_dir, true);
+  if (!loc.ok()) return Fail(loc.status());
+  db::PoolOptions pool_options;
+  pool_options.conninfo = (*loc)->conninfo();
+  pool_options.role = "leadline_app";
+  pool_options.max_connections = 3;
+  db::Pool pool(pool_options);
+  imports::ImportService service(pool, imports::ImportServiceOptions{});
+  db::TenantContext tenant{cmd.organization_id, "", "", "leadline import", "import"};
+  const bool tty = ::isatty(STDERR_FILENO) != 0;
+  const auto start = std::chrono::steady_clock::now();
+  auto job =
+      service.RunFile(tenant, cmd.path, std::move(*options), cmd.dry_run,
+                      [&](const imports::ImportJob& j) { PrintImportProgress(j, start, tty); });
+  if (tty) std::fprintf(stderr, "\n");
+  if (!job.ok()) {
+    std::string reason = job.status().message();
+    for (const auto& fe : job.status().field_errors())
+      reason += "; " + fe.field + ": " + fe.message;
+    return Fail(Status(job.status().code(), reason));
+  }
+  const auto& c = job->counts;
+  double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  json::Writer w;
+  w.BeginObject();
+  if (!cmd.dry_run) w.Field("import_id", job->id);
+  w.Field("status", imports::JobStatusName(job->status));
+  w.Key("dry_run").Bool(cmd.dry_run);
+  w.Key("total_rows").Int(c.total_rows).Key("created").Int(c.created);
+  w.Key("updated").Int(c.updated).Key("skipped").Int(c.skipped).Key("failed").Int(c.failed);
+  w.Key("dnc_flagged").Int(c.dnc_flagged).Key("seconds").Double(seconds);
+  w.Key("rows_per_second").Double(seconds > 0 ? static_cast<double>(c.total_rows) / seconds : 0);
+  w.Key("peak_rss_mb").Int(PeakRssMb());
+  w.OptionalField("error", job->error);
+  w.EndObject();
+  std::printf("%s\n", w.str().c_str());
+  return job->status == imports::JobStatus::kCompleted ? 0 : 1;
+}
+
 int Serve(const std::string& host, int port, const std::string& data_dir, bool seed_demo,
           const std::string& web_dir, int threads) {
   // Block the stop signals before any thread starts, so that only sigwait below sees them.
@@ -81,19 +203,29 @@ int Serve(const std::string& host, int port, const std::string& data_dir, bool s
   db::PoolOptions pool_options;
   pool_options.conninfo = (*loc)->conninfo();
   pool_options.role = "leadline_app";
-  pool_options.max_connections = io_threads * 2;
+  // Two more for the import worker (its job lock and its work).
+  pool_options.max_connections = io_threads * 2 + 2;
   db::Pool pool(pool_options);
 
   api::ApiOptions api_options;
   api_options.web_dist_dir = web_dir;
+  api_options.imports_spool_dir = ImportsSpoolDir(data_dir);
+  {
+    std::error_code ec;
+    api_options.secret_key_file =
+        (std::filesystem::absolute(data_dir, ec) / "secret.key").lexically_normal().string();
+  }
   api::Api api(pool, api_options);
   http::ServerOptions server_options;
   server_options.host = host;
   server_options.port = static_cast<uint16_t>(port);
   server_options.threads = io_threads;
+  server_options.spool_body = imports::IsUploadRequest;
+  server_options.spool_dir = api_options.imports_spool_dir;
   http::Server server(server_options, [&api](http::Request& r) { return api.Handle(r); });
   auto bound = server.Start();
   if (!bound.ok()) return Fail(bound.status());
+  api.StartWorkers();
   std::string url = "http://" + host + ":" + std::to_string(*bound) + "/";
   std::printf("Leadline is running at %s\n", url.c_str());
   if (seed_demo) PrintDemoLogin("");
@@ -350,6 +482,36 @@ int main(int argc, char** argv) {
   dnc_load->add_option("--reason", dnc_options.reason, "reason stored on new entries");
   add_data_dir(dnc_load);
 
+  ImportCommand import_cmd;
+  auto* import_sub = app.add_subcommand(
+      "import", "Import leads from a CSV or XLSX file (progress on stderr, counts on stdout)");
+  import_sub->add_option("file", import_cmd.path, "the CSV or XLSX file")
+      ->required()
+      ->check(CLI::ExistingFile);
+  import_sub->add_option("--org", import_cmd.organization_id, "the organization to import into")
+      ->required();
+  import_sub->add_option("--mapping", import_cmd.mapping,
+                         "JSON object: column header -> lead field (\"\" ignores a column)");
+  import_sub
+      ->add_option("--dedupe", import_cmd.dedupe,
+                   "rows matching a lead by phone or email: skip, update or create")
+      ->check(CLI::IsMember({"skip", "update", "create"}));
+  import_sub
+      ->add_option("--update-mode", import_cmd.update_mode,
+                   "with --dedupe update: fill empty fields or overwrite")
+      ->check(CLI::IsMember({"fill", "overwrite"}));
+  import_sub->add_option("--dnc", import_cmd.dnc, "numbers on a DNC list: flag or skip")
+      ->check(CLI::IsMember({"flag", "skip"}));
+  import_sub->add_option("--source", import_cmd.source, "source for rows without one");
+  import_sub->add_option("--tags", import_cmd.tags, "tags added to every lead (comma-separated)");
+  import_sub->add_option("--owner", import_cmd.owner,
+                         "assignee for rows without one (user id or email)");
+  import_sub->add_option("--delimiter", import_cmd.delimiter,
+                         "CSV delimiter: , ; | or tab (default: detected)");
+  import_sub->add_flag("--dry-run", import_cmd.dry_run,
+                       "validate and classify every row, change nothing");
+  add_data_dir(import_sub);
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -369,6 +531,13 @@ int main(int argc, char** argv) {
   if (*migrate) return Migrate(migrate_action, migrate_to, data_dir);
   if (*org_create) return OrgCreate(org_name, admin_email, admin_password, data_dir);
   if (*seed) return SeedDemo(data_dir);
+  if (*import_sub) {
+    if (!IsUuid(import_cmd.organization_id)) {
+      std::fprintf(stderr, "leadline: --org must be an organization id (a UUID)\n");
+      return kExitUsage;
+    }
+    return Import(import_cmd, data_dir);
+  }
   if (*dnc_load) {
     if (!dnc_options.national && dnc_options.organization_id.empty()) {
       std::fprintf(stderr, "leadline: dnc load needs --org ORG_ID or --national (see --help)\n");

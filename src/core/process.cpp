@@ -1,5 +1,7 @@
 #include "core/process.h"
 
+#include <sys/resource.h>
+
 #include <fcntl.h>
 #include <grp.h>
 #include <pwd.h>
@@ -67,6 +69,12 @@ Result<ProcessResult> RunProcess(const std::vector<std::string>& argv,
     return Unavailable(result.output);
   }
   return result;
+}
+
+long PeakRssMb() {
+  rusage ru{};
+  getrusage(RUSAGE_SELF, &ru);
+  return ru.ru_maxrss / 1024;  // KiB on Linux
 }
 
 }  // namespace leadline

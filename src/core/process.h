@@ -20,5 +20,7 @@ Result<ProcessResult> RunProcess(const std::vector<std::string>& argv,
                                  const std::string& run_as_user = "");
 
 bool IsRoot();
+// This process's peak resident memory so far, in MiB (getrusage).
+long PeakRssMb();
 
 }  // namespace leadline

@@ -11,5 +11,7 @@ namespace leadline {
 bool IsUuid(std::string_view s);
 // Lower-cases a valid UUID (callers check IsUuid first).
 std::string CanonicalUuid(std::string_view s);
+// A random (version 4) UUID, for ids a client must know before the row exists.
+std::string NewUuid();
 
 }  // namespace leadline

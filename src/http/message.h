@@ -39,6 +39,7 @@ struct Request {
   std::vector<std::pair<std::string, std::string>> query;
   Headers headers;
   std::string body;
+  std::string body_file;  // set instead of `body` for spooled uploads (see ServerOptions)
   std::string remote_ip;
 
   // First query value for key, or nullopt.

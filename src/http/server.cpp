@@ -4,6 +4,7 @@
 
 #include <poll.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <array>
@@ -12,6 +13,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <ctime>
+#include <limits>
 #include <mutex>
 #include <optional>
 #include <sstream>
@@ -210,7 +212,10 @@ class Session : public std::enable_shared_from_this<Session> {
   Session(tcp::socket socket, ServerState* server)
       : remote_ip_(RemoteIp(socket)), stream_(std::move(socket)), server_(server) {}
 
-  ~Session() { server_->Unregister(this); }
+  ~Session() {
+    RemoveSpoolFile();
+    server_->Unregister(this);
+  }
 
   net::any_io_executor executor() { return stream_.get_executor(); }
 
@@ -281,7 +286,10 @@ class Session : public std::enable_shared_from_this<Session> {
     log_target_ = "-";
     head_request_ = false;
     parser_.emplace();
-    parser_->body_limit(server_->options.max_body_bytes);
+    // The limit depends on the route (uploads may be larger), known once the header is in:
+    // OnHeader checks Content-Length and sets the limit for the body.
+    // (Beast compares Content-Length with an empty optional as over the limit: use the max.)
+    parser_->body_limit(std::numeric_limits<std::uint64_t>::max());
     parser_->header_limit(kMaxHeaderBytes);
     // One deadline for the whole request, header and body.
     SetDeadline(ReadTimeout());
@@ -298,7 +306,24 @@ class Session : public std::enable_shared_from_this<Session> {
     const auto& req = parser_->get();
     log_method_ = std::string(req.method_string());
     log_target_ = std::string(req.target());
-    if (parser_->is_done()) {
+    const bool spool = ShouldSpool(req);
+    const uint64_t limit =
+        spool ? server_->options.max_upload_bytes : server_->options.max_body_bytes;
+    if (auto length = parser_->content_length(); length && *length > limit) {
+      HandleReadError(bhttp::error::body_limit);
+      return;
+    }
+    parser_->body_limit(limit);
+    if (spool) {
+      if (Status st = StartSpool(); !st.ok()) {
+        SendResponse(ProblemResponse(st), req.version(), /*keep_alive=*/false);
+        return;
+      }
+      if (file_parser_->is_done()) {
+        Dispatch();
+        return;
+      }
+    } else if (parser_->is_done()) {
       Dispatch();
       return;
     }
@@ -320,27 +345,71 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   void ReadBody() {
-    bhttp::async_read(stream_, buffer_, *parser_,
-                      [self = shared_from_this()](beast::error_code ec, size_t) {
-                        if (ec) {
-                          self->HandleReadError(ec);
-                        } else {
-                          self->Dispatch();
-                        }
-                      });
+    auto done = [self = shared_from_this()](beast::error_code ec, size_t) {
+      if (ec) {
+        self->HandleReadError(ec);
+      } else {
+        self->Dispatch();
+      }
+    };
+    if (file_parser_) {
+      bhttp::async_read(stream_, buffer_, *file_parser_, std::move(done));
+    } else {
+      bhttp::async_read(stream_, buffer_, *parser_, std::move(done));
+    }
+  }
+
+  bool ShouldSpool(const bhttp::request<bhttp::string_body>& req) const {
+    const auto& spool = server_->options.spool_body;
+    if (!spool || server_->options.spool_dir.empty()) return false;
+    std::string_view target = ToStd(req.target());
+    std::optional<std::string> path = PercentDecode(target.substr(0, target.find('?')), false);
+    return path && spool(ToMethod(req.method()), *path);
+  }
+
+  // Moves the header-only parser to one that writes the body to a new file under spool_dir.
+  Status StartSpool() {
+    file_parser_.emplace(std::move(*parser_));
+    parser_.reset();
+    file_parser_->body_limit(server_->options.max_upload_bytes);
+    static std::atomic<uint64_t> counter{0};
+    spool_path_ = fmt::format("{}/upload-{}-{}-{}.part", server_->options.spool_dir, ::getpid(),
+                              counter.fetch_add(1), Clock::now().time_since_epoch().count());
+    beast::error_code ec;
+    file_parser_->get().body().open(spool_path_.c_str(), beast::file_mode::write, ec);
+    if (ec) {
+      spool_path_.clear();
+      return Unavailable("cannot store the upload: " + ec.message());
+    }
+    SetDeadline(std::chrono::seconds(server_->options.upload_timeout_seconds));
+    return Status();
+  }
+
+  void RemoveSpoolFile() {
+    if (file_parser_) file_parser_.reset();  // closes the file
+    if (!spool_path_.empty()) {
+      ::unlink(spool_path_.c_str());
+      spool_path_.clear();
+    }
   }
 
   void HandleReadError(beast::error_code ec) {
     if (ec == bhttp::error::body_limit) {
       // The header is complete by now (the limit is checked against Content-Length or
       // while reading chunks), so the log line can name the request.
-      log_method_ = std::string(parser_->get().method_string());
-      log_target_ = std::string(parser_->get().target());
-      Status st(StatusCode::kPayloadTooLarge,
-                fmt::format("request body exceeds {} bytes", server_->options.max_body_bytes));
+      const bool upload = file_parser_.has_value() || (parser_ && ShouldSpool(parser_->get()));
+      const auto& head = upload ? file_parser_->get().base() : parser_->get().base();
+      log_method_ = std::string(head.method_string());
+      log_target_ = std::string(head.target());
+      Status st(
+          StatusCode::kPayloadTooLarge,
+          upload ? fmt::format("upload exceeds {} bytes", server_->options.max_upload_bytes)
+                 : fmt::format("request body exceeds {} bytes", server_->options.max_body_bytes));
+      RemoveSpoolFile();
       SendResponse(ProblemResponse(st), 11, /*keep_alive=*/false);
       return;
     }
+    RemoveSpoolFile();
     if (ec == bhttp::error::header_limit) {
       SendResponse(ProblemResponse(InvalidArgument("request header fields too large")), 11, false);
       return;
@@ -357,24 +426,25 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   void Dispatch() {
-    auto& msg = parser_->get();
-    const unsigned version = msg.version();
-    const bool client_keep_alive = msg.keep_alive();
-
     Request req;
-    req.method = ToMethod(msg.method());
-    head_request_ = req.method == Method::kHead;
-    req.target = std::string(msg.target());
-    std::string_view target = req.target;
-    size_t q = target.find('?');
-    std::optional<std::string> path = PercentDecode(target.substr(0, q), false);
-    if (q != std::string_view::npos) req.query = ParseQueryString(target.substr(q + 1));
-    for (const auto& field : msg) {
-      req.headers.Add(std::string(field.name_string()), std::string(field.value()));
+    unsigned version = 11;
+    bool client_keep_alive = false;
+    if (file_parser_) {
+      auto& msg = file_parser_->get();
+      msg.body().close();
+      FillRequest(msg, req, version, client_keep_alive);
+      req.body_file = spool_path_;
+    } else {
+      auto& msg = parser_->get();
+      FillRequest(msg, req, version, client_keep_alive);
+      req.body = std::move(msg.body());
     }
-    req.body = std::move(msg.body());
-    req.remote_ip = remote_ip_;
     parser_.reset();
+    std::string target = req.target;
+    std::string_view target_view = target;
+    size_t q = target_view.find('?');
+    std::optional<std::string> path = PercentDecode(target_view.substr(0, q), false);
+    if (q != std::string_view::npos) req.query = ParseQueryString(target_view.substr(q + 1));
 
     Response res;
     if (!path) {
@@ -383,6 +453,7 @@ class Session : public std::enable_shared_from_this<Session> {
       req.path = std::move(*path);
       res = CallHandler(req);
     }
+    RemoveSpoolFile();
 
     // Checked after the handler so a Stop during a slow request still closes the connection.
     bool keep_alive = client_keep_alive && !server_->stopping.load();
@@ -391,6 +462,19 @@ class Session : public std::enable_shared_from_this<Session> {
     } else {
       SendResponse(std::move(res), version, keep_alive);
     }
+  }
+
+  template <class Body>
+  void FillRequest(bhttp::request<Body>& msg, Request& req, unsigned& version, bool& keep_alive) {
+    version = msg.version();
+    keep_alive = msg.keep_alive();
+    req.method = ToMethod(msg.method());
+    head_request_ = req.method == Method::kHead;
+    req.target = std::string(msg.target());
+    for (const auto& field : msg) {
+      req.headers.Add(std::string(field.name_string()), std::string(field.value()));
+    }
+    req.remote_ip = remote_ip_;
   }
 
   Response CallHandler(Request& req) {
@@ -533,6 +617,9 @@ class Session : public std::enable_shared_from_this<Session> {
   ServerState* const server_;
   beast::flat_buffer buffer_;
   std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
+  // Replaces parser_ after the header when the request's body is spooled to a file.
+  std::optional<bhttp::request_parser<bhttp::file_body>> file_parser_;
+  std::string spool_path_;
   State state_ = State::kIdle;
   bool first_request_ = true;
   bool head_request_ = false;

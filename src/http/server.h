@@ -4,8 +4,10 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
+#include <string_view>
 
 #include "core/status.h"
 #include "http/message.h"
@@ -19,6 +21,14 @@ struct ServerOptions {
   size_t max_body_bytes = 10 * 1024 * 1024;  // larger bodies -> 413 problem+json
   int read_timeout_seconds = 30;
   int idle_timeout_seconds = 60;  // keep-alive idle limit
+  // Uploads: requests for which `spool_body` returns true have their body written to a new
+  // file in `spool_dir` instead of memory, up to `max_upload_bytes` (413 beyond), within
+  // `upload_timeout_seconds`. The handler finds the path in Request::body_file and may move
+  // the file away; whatever is left there is deleted once the handler returns.
+  std::function<bool(Method method, std::string_view path)> spool_body;
+  std::string spool_dir;
+  uint64_t max_upload_bytes = 512ull * 1024 * 1024;
+  int upload_timeout_seconds = 3600;
 };
 
 class Server {

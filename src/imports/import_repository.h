@@ -1,0 +1,100 @@
+// SQL of the import feature: jobs, the staged rows, and the set-based statements that apply
+// staged rows to leads. Every function runs inside the caller's tenant transaction (row-level
+// security applies) except the claim/lock functions, which take the worker's own connection.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/status.h"
+#include "db/connection.h"
+#include "db/transaction.h"
+#include "imports/import_job.h"
+#include "imports/row_mapper.h"
+
+namespace leadline::imports::repo {
+
+Result<ImportJob> InsertJob(db::Transaction& tx, const ImportJob& job);
+Result<std::optional<ImportJob>> FindJob(db::Transaction& tx, std::string_view id);
+// Newest first; `after` is the last job of the previous page (created_at|id).
+Result<std::vector<ImportJob>> ListJobs(
+    db::Transaction& tx, int limit,
+    const std::optional<std::pair<std::string, std::string>>& after);
+// Locks the job row for the rest of the transaction.
+Result<std::optional<ImportJob>> LockJobRow(db::Transaction& tx, std::string_view id);
+Status SetCancelRequested(db::Transaction& tx, std::string_view id);
+
+// A job a worker holds: claimed through import_claim_job (0005), held by the session advisory
+// lock of `conn` until ReleaseJob or until the connection ends.
+struct Claim {
+  std::string organization_id;
+  std::string job_id;
+  std::optional<std::string> created_by;
+};
+// The oldest queued or orphaned job, or `job_id` only when given.
+Result<std::optional<Claim>> ClaimJob(db::Connection& conn, std::optional<std::string> job_id);
+Status ReleaseJob(db::Connection& conn, std::string_view job_id);
+// Takes the job's advisory lock before the job exists (the CLI runs its own job).
+Status LockJobKey(db::Connection& conn, std::string_view job_id);
+
+Status SetPhase(db::Transaction& tx, std::string_view id, std::string_view phase);
+Status SetFile(db::Transaction& tx, std::string_view id, std::string_view path, int64_t bytes,
+               const std::optional<std::string>& source_cursor);
+
+// Also records the delimiter in use, so errors.csv writes rows the way the file did.
+Status SetHeader(db::Transaction& tx, std::string_view id, std::string_view header_raw,
+                 char delimiter);
+Result<std::optional<std::string>> Header(db::Transaction& tx, std::string_view id);
+
+// Read phase: appends rows to import_rows with COPY and moves the job's read checkpoint
+// (total_rows, failed, bytes_read) in the same transaction.
+Status StageRows(db::Transaction& tx, std::string_view job_id, const std::vector<StagedRow>& rows,
+                 uint64_t bytes_read);
+
+// Checks that need the database (owner exists and is active, time zone known), marks rows
+// that repeat an earlier row of the file, and moves the job to the apply phase. Returns the
+// number of rows newly failed or skipped so the counters stay exact.
+Status PrepareRows(db::Transaction& tx, const ImportJob& job);
+
+// Applies staged rows seq in [from, to]: matches live leads on phone then email, decides each
+// row's outcome by the policies, creates and updates leads (the leads triggers write history
+// and audit with change source "import"), and adds the chunk's counts to the job together
+// with its checkpoint.
+Status ApplyChunk(db::Transaction& tx, const ImportJob& job, int64_t from, int64_t to);
+// Classifies rows like ApplyChunk without writing leads (dry runs and previews of whole files).
+Status ClassifyChunk(db::Transaction& tx, const ImportJob& job, int64_t from, int64_t to);
+Result<ImportCounts> OutcomeCounts(db::Transaction& tx, std::string_view job_id);
+Result<int64_t> MaxSeq(db::Transaction& tx, std::string_view job_id);
+
+Status FinishJob(db::Transaction& tx, std::string_view id, JobStatus status,
+                 const std::optional<std::string>& error);
+Status DeleteJob(db::Transaction& tx, std::string_view id);
+
+// Soft-deletes the live leads the import created and restores the leads it updated that
+// nobody changed since (by version). Returns {deleted, restored, kept}.
+struct UndoResult {
+  int64_t deleted = 0;
+  int64_t restored = 0;
+  int64_t kept = 0;  // updated leads changed again since the import: left as they are
+};
+Result<UndoResult> Undo(db::Transaction& tx, std::string_view id);
+
+// errors.csv: streams the failed rows (line, raw text, reason) in file order.
+Status ForEachFailedRow(
+    db::Transaction& tx, std::string_view id,
+    const std::function<bool(int64_t line, std::string_view raw, std::string_view error)>& fn);
+
+// Existing live leads for previews: phone or email -> lead id.
+struct ExistingMatch {
+  std::optional<std::string> by_phone;
+  std::optional<std::string> by_email;
+};
+Result<std::vector<ExistingMatch>> MatchExisting(db::Transaction& tx,
+                                                 const std::vector<StagedRow>& rows);
+Result<std::vector<bool>> DncFlags(db::Transaction& tx, const std::vector<StagedRow>& rows);
+Result<std::string> OrganizationRegion(db::Transaction& tx);
+
+}  // namespace leadline::imports::repo

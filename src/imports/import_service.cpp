@@ -1,0 +1,640 @@
+#include "imports/import_service.h"
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <unordered_map>
+
+#include <spdlog/spdlog.h>
+
+#include "core/uuid.h"
+#include "db/transaction.h"
+#include "imports/column_mapping.h"
+
+namespace leadline::imports {
+
+namespace {
+
+Status JobNotFound() { return NotFound("import not found"); }
+
+bool Ended(JobStatus s) {
+  return s == JobStatus::kCompleted || s == JobStatus::kFailed || s == JobStatus::kCancelled;
+}
+
+const char* KindFor(FileFormat f) { return f == FileFormat::kXlsx ? "xlsx" : "csv"; }
+
+// Opens the file and resolves its header: what both a preview and a job start from.
+struct OpenedFile {
+  std::unique_ptr<RecordReader> reader;
+  Record header;
+  std::vector<ColumnTarget> columns;
+};
+
+Result<OpenedFile> OpenWithHeader(const std::string& path, const ImportOptions& options) {
+  OpenedFile f;
+  ReaderOptions ro;
+  ro.format = options.format;
+  ro.delimiter = options.delimiter;
+  ASSIGN_OR_RETURN(f.reader, OpenRecordReader(path, ro));
+  ASSIGN_OR_RETURN(bool has_header, f.reader->Next(f.header));
+  if (!has_header) {
+    return Status(StatusCode::kValidationFailed, "the file is empty")
+        .AddFieldError("file", "the file has no header row");
+  }
+  if (!f.header.error.empty()) {
+    return Status(StatusCode::kValidationFailed, "the header row cannot be read")
+        .AddFieldError("file", "header row: " + f.header.error);
+  }
+  ASSIGN_OR_RETURN(f.columns, ResolveMapping(f.header.fields, options));
+  bool contact = false;
+  for (const auto& c : f.columns) contact = contact || c.field == "phone" || c.field == "email";
+  if (!contact) {
+    return Status(StatusCode::kValidationFailed, "no column holds a phone or an email")
+        .AddFieldError("mapping",
+                       "no column maps to phone or email; name one in the mapping (headers: " +
+                           f.header.raw + ")");
+  }
+  return f;
+}
+
+FileFormat FormatOf(const RecordReader& reader, const ImportOptions& options,
+                    const std::string& path) {
+  if (options.format) return *options.format;
+  // The reader detected it; the kind records it.
+  std::FILE* f = std::fopen(path.c_str(), "rb");
+  char sig[4] = {};
+  if (f != nullptr) {
+    size_t n = std::fread(sig, 1, 4, f);
+    std::fclose(f);
+    if (n == 4 && sig[0] == 'P' && sig[1] == 'K' && sig[2] == 3 && sig[3] == 4) {
+      return FileFormat::kXlsx;
+    }
+  }
+  (void)reader;
+  return FileFormat::kCsv;
+}
+
+int64_t FileSize(const std::string& path) {
+  struct stat st {};
+  return ::stat(path.c_str(), &st) == 0 ? static_cast<int64_t>(st.st_size) : 0;
+}
+
+}  // namespace
+
+ImportService::ImportService(db::Pool& pool, ImportServiceOptions options)
+    : pool_(pool), options_(std::move(options)) {
+  if (!options_.spool_dir.empty()) {
+    std::error_code ec;
+    std::filesystem::create_directories(options_.spool_dir, ec);
+  }
+}
+
+ImportService::~ImportService() { Stop(); }
+
+void ImportService::RegisterFetcher(std::string kind, std::shared_ptr<SourceFetcher> fetcher) {
+  fetchers_[std::move(kind)] = std::move(fetcher);
+}
+
+void ImportService::Start() {
+  std::lock_guard lock(mu_);
+  if (worker_.joinable()) return;
+  stopping_ = false;
+  worker_ = std::thread([this] { WorkerLoop(); });
+}
+
+void ImportService::Stop() {
+  {
+    std::lock_guard lock(mu_);
+    stopping_ = true;
+  }
+  wake_.notify_all();
+  if (worker_.joinable()) worker_.join();
+}
+
+void ImportService::WorkerLoop() {
+  while (true) {
+    {
+      std::lock_guard lock(mu_);
+      if (stopping_) return;
+    }
+    bool ran = false;
+    auto conn = pool_.Acquire();
+    if (conn.ok()) {
+      auto claim = repo::ClaimJob(**conn, std::nullopt);
+      if (claim.ok() && *claim) {
+        ran = true;
+        Status st = RunJob(**claim, nullptr);
+        if (!st.ok()) spdlog::warn("import {}: {}", (*claim)->job_id, st.ToString());
+        Status released = repo::ReleaseJob(**conn, (*claim)->job_id);
+        if (!released.ok())
+          spdlog::warn("import {}: release: {}", (*claim)->job_id, released.ToString());
+      } else if (!claim.ok()) {
+        spdlog::warn("import worker: {}", claim.status().ToString());
+      }
+    }
+    if (ran) continue;  // there may be more
+    std::unique_lock lock(mu_);
+    wake_.wait_for(lock, options_.poll_interval, [this] { return stopping_; });
+  }
+}
+
+Status ImportService::RunJob(const repo::Claim& claim, const ProgressFn& progress, bool dry_run) {
+  db::TenantContext tenant{claim.organization_id, claim.created_by.value_or(""), "", "", "import"};
+  std::optional<ImportJob> job;
+  RETURN_IF_ERROR(db::RunInTransaction(pool_, tenant, [&](db::Transaction& tx) -> Status {
+    ASSIGN_OR_RETURN(job, repo::FindJob(tx, claim.job_id));
+    return Status::Ok();
+  }));
+  if (!job) return JobNotFound();
+  if (Ended(job->status)) return Status::Ok();
+  Status st = RunPhases(tenant, *job, progress, dry_run);
+  if (st.ok() || dry_run) return st;
+  if (st.code() == StatusCode::kUnavailable || st.code() == StatusCode::kAborted) {
+    // The database went away, or another worker holds the job: it stays running and is
+    // resumed by whoever claims it next.
+    return st;
+  }
+  // Anything else ends the job as failed, with the counts of what was committed.
+  spdlog::error("import {} failed: {}", job->id, st.ToString());
+  std::string reason = st.code() == StatusCode::kInternal ? "internal error" : st.message();
+  for (const auto& fe : st.field_errors()) reason += "; " + fe.field + ": " + fe.message;
+  RETURN_IF_ERROR(db::RunInTransaction(pool_, tenant, [&](db::Transaction& tx) {
+    return repo::FinishJob(tx, job->id, JobStatus::kFailed, reason);
+  }));
+  RemoveSpooledFile(*job);
+  return Status::Ok();
+}
+
+Status ImportService::RunPhases(const db::TenantContext& tenant, ImportJob& job,
+                                const ProgressFn& progress, bool dry_run) {
+  if (job.phase == "fetch") RETURN_IF_ERROR(FetchPhase(tenant, job));
+  if (job.phase == "read") RETURN_IF_ERROR(ReadPhase(tenant, job, progress));
+  if (job.phase == "apply") RETURN_IF_ERROR(ApplyPhase(tenant, job, progress, dry_run));
+  return Status::Ok();
+}
+
+Status ImportService::FetchPhase(const db::TenantContext& tenant, ImportJob& job) {
+  auto it = fetchers_.find(job.kind);
+  if (it == fetchers_.end()) return InvalidArgument("no connector for " + job.kind);
+  const std::string path = options_.spool_dir + "/" + job.id + ".csv";
+  FetchContext ctx{pool_, tenant, job, [&](int64_t) {
+                     // Cancelled while fetching?
+                     bool cancelled = false;
+                     Status st = db::RunInTransaction(pool_, tenant, [&](db::Transaction& tx) {
+                       ASSIGN_OR_RETURN(auto fresh, repo::FindJob(tx, job.id));
+                       cancelled = fresh && fresh->cancel_requested;
+                       return Status::Ok();
+                     });
+                     return st.ok() && !cancelled;
+                   }};
+  auto fetched = it->second->Fetch(ctx, path);
+  if (!fetched.ok()) {
+    bool cancelled = false;
+    RETURN_IF_ERROR(db::RunInTransaction(pool_, tenant, [&](db::Transaction& tx) -> Status {
+      ASSIGN_OR_RETURN(auto fresh, repo::LockJobRow(tx, job.id));
+      cancelled = fresh && fresh->cancel_requested;
+      if (!cancelled) return Status::Ok();
+      return repo::FinishJob(tx, job.id, JobStatus::kCancelled, std::nullopt);
+    }));
+    if (cancelled) {
+      ::unlink(path.c_str());
+      job.status = JobStatus::kCancelled;
+      job.phase = "done";
+      return Status::Ok();
+    }
+  }
+  if (!fetched.ok()) {
+    ::unlink(path.c_str());
+    return fetched.status();
+  }
+  job.file_path = path;
+  job.file_bytes = FileSize(path);
+  job.source_cursor = fetched->source_cursor;
+  RETURN_IF_ERROR(db::RunInTransaction(pool_, tenant, [&](db::Transaction& tx) {
+    return repo::SetFile(tx, job.id, path, job.file_bytes, fetched->source_cursor);
+  }));
+  job.phase = "read";
+  return Status::Ok();
+}
+
+// Reads the file into import_rows in batches; each batch commits with the job's read
+// checkpoint (total_rows), so a resumed job skips exactly the rows already staged.
+Status ImportService::ReadPhase(const db::TenantContext& tenant, ImportJob& job,
+                                const ProgressFn& progress) {
+  auto opened = OpenWithHeader(job.file_path, job.options);
+  if (!opened.ok()) return opened.status();
+  std::string region;
+  RETURN_IF_ERROR(db::RunInTransaction(pool_, tenant, [&](db::Transaction& tx) -> Status {
+    ASSIGN_OR_RETURN(region, repo::OrganizationRegion(tx));
+    return repo::SetHeader(tx, job.id, opened->header.raw, opened->reader->delimiter());
+  }));
+  RowMapper mapper(opened->columns, job.options, region);
+  RecordReader& reader = *opened->reader;
+
+  Record record;
+  int64_t seq = 0;
+  // Rows staged by an earlier run of this job.
+  while (seq < job.counts.total_rows) {
+    ASSIGN_OR_RETURN(bool more, reader.Next(record));
+    if (!more) break;
+    ++seq;
+  }
+  std::vector<StagedRow> batch(static_cast<size_t>(options_.read_batch_rows));
+  bool done = false;
+  while (!done) {
+    size_t n = 0;
+    while (n < batch.size()) {
+      ASSIGN_OR_RETURN(bool more, reader.Next(record));
+      if (!more) {
+        done = true;
+        break;
+      }
+      StagedRow& row = batch[n++];
+      mapper.Map(record, row);
+      row.seq = ++seq;
+    }
+    std::vector<StagedRow> rows(std::make_move_iterator(batch.begin()),
+                                std::make_move_iterator(batch.begin() + static_cast<long>(n)));
+    bool cancelled = false;
+    const int64_t expected = job.counts.total_rows;
+    RETURN_IF_ERROR(db::RunInTransaction(pool_, tenant, [&](db::Transaction& tx) -> Status {
+      ASSIGN_OR_RETURN(auto locked, repo::LockJobRow(tx, job.id));
+      if (!locked) return JobNotFound();
+      if (locked->counts.total_rows != expected) {
+        return Aborted("import " + job.id + " is being run elsewhere");
+      }
+      cancelled = locked->cancel_requested;
+      if (cancelled) return repo::FinishJob(tx, job.id, JobStatus::kCancelled, std::nullopt);
+      if (!rows.empty()) RETURN_IF_ERROR(repo::StageRows(tx, job.id, rows, reader.bytes_read()));
+      if (done) RETURN_IF_ERROR(repo::PrepareRows(tx, job));
+      ASSIGN_OR_RETURN(auto fresh, repo::FindJob(tx, job.id));
+      if (fresh) job = std::move(*fresh);
+      return Status::Ok();
+    }));
+    batch.resize(static_cast<size_t>(options_.read_batch_rows));
+    if (cancelled) {
+      job.status = JobStatus::kCancelled;
+      job.phase = "done";
+      RemoveSpooledFile(job);
+      return Status::Ok();
+    }
+    if (progress) progress(job);
+  }
+  return Status::Ok();
+}
+
+// Applies the staged rows chunk by chunk; each chunk commits with the job's counts and its
+// apply checkpoint, so a resumed job neither repeats nor skips a row.
+Status ImportService::ApplyPhase(const db::TenantContext& tenant, ImportJob& job,
+                                 const ProgressFn& progress, bool dry_run) {
+  int64_t last = 0;
+  RETURN_IF_ERROR(db::RunInTransaction(pool_, tenant, [&](db::Transaction& tx) -> Status {
+    ASSIGN_OR_RETURN(last, repo::MaxSeq(tx, job.id));
+    return Status::Ok();
+  }));
+  int64_t from = job.applied_through + 1;
+  while (from <= last) {
+    const int64_t to = std::min(last, from + options_.apply_chunk_rows - 1);
+    bool cancelled = false;
+    const int64_t expected = job.applied_through;
+    // A unique violation here means someone took a phone between the match and the write;
+    // the retry matches again and sees it.
+    Status st;
+    for (int attempt = 0; attempt < 3; ++attempt) {
+      st = db::RunInTransaction(pool_, tenant, [&](db::Transaction& tx) -> Status {
+        ASSIGN_OR_RETURN(auto locked, repo::LockJobRow(tx, job.id));
+        if (!locked) return JobNotFound();
+        if (locked->applied_through != expected) {
+          return Aborted("import " + job.id + " is being run elsewhere");
+        }
+        cancelled = locked->cancel_requested;
+        if (cancelled) return repo::FinishJob(tx, job.id, JobStatus::kCancelled, std::nullopt);
+        if (dry_run) {
+          RETURN_IF_ERROR(repo::ClassifyChunk(tx, job, from, to));
+        } else {
+          RETURN_IF_ERROR(repo::ApplyChunk(tx, job, from, to));
+        }
+        ASSIGN_OR_RETURN(auto fresh, repo::FindJob(tx, job.id));
+        if (fresh) job = std::move(*fresh);
+        if (dry_run) job.applied_through = to;
+        return Status::Ok();
+      });
+      if (st.code() != StatusCode::kAlreadyExists) break;
+    }
+    RETURN_IF_ERROR(st);
+    if (cancelled) {
+      job.status = JobStatus::kCancelled;
+      job.phase = "done";
+      RemoveSpooledFile(job);
+      return Status::Ok();
+    }
+    if (progress) progress(job);
+    from = to + 1;
+  }
+  if (dry_run) return Status::Ok();
+  RETURN_IF_ERROR(db::RunInTransaction(pool_, tenant, [&](db::Transaction& tx) -> Status {
+    RETURN_IF_ERROR(repo::FinishJob(tx, job.id, JobStatus::kCompleted, std::nullopt));
+    ASSIGN_OR_RETURN(auto fresh, repo::FindJob(tx, job.id));
+    if (fresh) job = std::move(*fresh);
+    return Status::Ok();
+  }));
+  RemoveSpooledFile(job);
+  if (progress) progress(job);
+  return Status::Ok();
+}
+
+void ImportService::RemoveSpooledFile(const ImportJob& job) const {
+  // Only files this service owns: a CLI import reads the user's file in place.
+  if (job.file_path.empty() || options_.spool_dir.empty()) return;
+  if (job.file_path.rfind(options_.spool_dir + "/", 0) != 0) return;
+  ::unlink(job.file_path.c_str());
+}
+
+Result<ImportJob> ImportService::CreateUploadJob(const auth::Principal& p,
+                                                 const std::string& upload_path,
+                                                 std::string filename, ImportOptions options) {
+  if (options_.spool_dir.empty()) return Unavailable("imports are not enabled on this server");
+  // Refuse what cannot be read before queueing anything: a bad file is the client's 422.
+  ASSIGN_OR_RETURN(OpenedFile opened, OpenWithHeader(upload_path, options));
+  const FileFormat format = FormatOf(*opened.reader, options, upload_path);
+  opened.reader.reset();
+
+  ImportJob job;
+  job.id = NewUuid();
+  job.kind = KindFor(format);
+  job.filename = filename.empty() ? std::string("upload.") + job.kind : std::move(filename);
+  job.options = std::move(options);
+  job.file_path = options_.spool_dir + "/" + job.id + "." + job.kind;
+  job.file_bytes = FileSize(upload_path);
+  if (std::rename(upload_path.c_str(), job.file_path.c_str()) != 0) {
+    return Internal("cannot move the upload into " + options_.spool_dir);
+  }
+  std::optional<ImportJob> created;
+  Status st = db::RunInTransaction(pool_, p.Tenant("import"), [&](db::Transaction& tx) -> Status {
+    ASSIGN_OR_RETURN(created, repo::InsertJob(tx, job));
+    return Status::Ok();
+  });
+  if (!st.ok()) {
+    ::unlink(job.file_path.c_str());
+    return st;
+  }
+  wake_.notify_all();
+  return std::move(*created);
+}
+
+Result<ImportJob> ImportService::CreateFetchJob(const auth::Principal& p, std::string kind,
+                                                std::string connector_id, std::string display_name,
+                                                ImportOptions options) {
+  if (fetchers_.find(kind) == fetchers_.end()) {
+    return InvalidArgument("no connector for " + kind);
+  }
+  ImportJob job;
+  job.id = NewUuid();
+  job.kind = std::move(kind);
+  job.filename = std::move(display_name);
+  job.connector_id = std::move(connector_id);
+  job.options = std::move(options);
+  job.phase = "fetch";
+  std::optional<ImportJob> created;
+  RETURN_IF_ERROR(
+      db::RunInTransaction(pool_, p.Tenant("import"), [&](db::Transaction& tx) -> Status {
+        ASSIGN_OR_RETURN(created, repo::InsertJob(tx, job));
+        return Status::Ok();
+      }));
+  wake_.notify_all();
+  return std::move(*created);
+}
+
+Result<ImportJob> ImportService::Get(const auth::Principal& p, std::string_view id) {
+  if (!IsUuid(id)) return JobNotFound();
+  std::optional<ImportJob> job;
+  RETURN_IF_ERROR(db::RunInTransaction(pool_, p.Tenant(), [&](db::Transaction& tx) -> Status {
+    ASSIGN_OR_RETURN(job, repo::FindJob(tx, CanonicalUuid(id)));
+    return Status::Ok();
+  }));
+  if (!job) return JobNotFound();
+  return std::move(*job);
+}
+
+Result<ImportService::JobPage> ImportService::List(const auth::Principal& p, int limit,
+                                                   std::optional<std::string> cursor) {
+  std::optional<std::pair<std::string, std::string>> after;
+  if (cursor) {
+    size_t bar = cursor->find('|');
+    if (bar == std::string::npos || !IsUuid(std::string_view(*cursor).substr(bar + 1))) {
+      return Status(StatusCode::kInvalidArgument, "invalid cursor")
+          .AddFieldError("cursor", "malformed");
+    }
+    after.emplace(cursor->substr(0, bar), cursor->substr(bar + 1));
+  }
+  JobPage page;
+  RETURN_IF_ERROR(db::RunInTransaction(pool_, p.Tenant(), [&](db::Transaction& tx) -> Status {
+    ASSIGN_OR_RETURN(page.items, repo::ListJobs(tx, limit + 1, after));
+    return Status::Ok();
+  }));
+  if (static_cast<int>(page.items.size()) > limit) {
+    page.items.resize(static_cast<size_t>(limit));
+    const ImportJob& last = page.items.back();
+    page.next_cursor = last.created_at_micro + "|" + last.id;
+  }
+  return page;
+}
+
+Result<ImportJob> ImportService::Cancel(const auth::Principal& p, std::string_view id) {
+  if (!IsUuid(id)) return JobNotFound();
+  std::optional<ImportJob> job;
+  RETURN_IF_ERROR(db::RunInTransaction(pool_, p.Tenant(), [&](db::Transaction& tx) -> Status {
+    ASSIGN_OR_RETURN(job, repo::LockJobRow(tx, CanonicalUuid(id)));
+    if (!job) return JobNotFound();
+    if (Ended(job->status)) {
+      return Conflict(std::string("the import already ended (") + JobStatusName(job->status) + ")");
+    }
+    if (job->status == JobStatus::kQueued) {
+      RETURN_IF_ERROR(repo::FinishJob(tx, job->id, JobStatus::kCancelled, std::nullopt));
+    } else {
+      RETURN_IF_ERROR(repo::SetCancelRequested(tx, job->id));
+    }
+    ASSIGN_OR_RETURN(job, repo::FindJob(tx, job->id));
+    return Status::Ok();
+  }));
+  if (job->status == JobStatus::kCancelled) RemoveSpooledFile(*job);
+  return std::move(*job);
+}
+
+Result<UndoOutcome> ImportService::Undo(const auth::Principal& p, std::string_view id) {
+  if (!IsUuid(id)) return JobNotFound();
+  UndoOutcome out;
+  RETURN_IF_ERROR(
+      db::RunInTransaction(pool_, p.Tenant("import"), [&](db::Transaction& tx) -> Status {
+        ASSIGN_OR_RETURN(auto job, repo::LockJobRow(tx, CanonicalUuid(id)));
+        if (!job) return JobNotFound();
+        if (!Ended(job->status)) return Conflict("the import is still running; cancel it first");
+        if (job->undone_at) return Conflict("the import was already undone");
+        ASSIGN_OR_RETURN(out.result, repo::Undo(tx, job->id));
+        ASSIGN_OR_RETURN(auto fresh, repo::FindJob(tx, job->id));
+        out.job = std::move(*fresh);
+        return Status::Ok();
+      }));
+  return out;
+}
+
+Result<Preview> ImportService::PreviewFile(const auth::Principal& p, const std::string& path,
+                                           const ImportOptions& options) {
+  ASSIGN_OR_RETURN(OpenedFile opened, OpenWithHeader(path, options));
+  Preview preview;
+  preview.format = FormatOf(*opened.reader, options, path);
+  preview.delimiter = opened.reader->delimiter();
+  preview.columns = opened.columns;
+  std::string region;
+  std::vector<StagedRow> rows;
+  Status st = db::RunInTransaction(pool_, p.Tenant(), [&](db::Transaction& tx) -> Status {
+    ASSIGN_OR_RETURN(region, repo::OrganizationRegion(tx));
+    return Status::Ok();
+  });
+  RETURN_IF_ERROR(st);
+  RowMapper mapper(opened.columns, options, region);
+  Record record;
+  while (static_cast<int>(rows.size()) < options_.max_preview_rows) {
+    ASSIGN_OR_RETURN(bool more, opened.reader->Next(record));
+    if (!more) break;
+    StagedRow row;
+    mapper.Map(record, row);
+    row.seq = static_cast<int64_t>(rows.size()) + 1;
+    rows.push_back(std::move(row));
+  }
+  std::vector<repo::ExistingMatch> matches;
+  std::vector<bool> dnc;
+  RETURN_IF_ERROR(db::RunInTransaction(pool_, p.Tenant(), [&](db::Transaction& tx) -> Status {
+    ASSIGN_OR_RETURN(matches, repo::MatchExisting(tx, rows));
+    ASSIGN_OR_RETURN(dnc, repo::DncFlags(tx, rows));
+    return Status::Ok();
+  }));
+  // The same decisions as the job's SQL, for these rows only.
+  std::unordered_map<std::string, int64_t> seen_phone, seen_email;
+  for (size_t i = 0; i < rows.size(); ++i) {
+    PreviewRow pr;
+    pr.row = std::move(rows[i]);
+    if (pr.row.error) {
+      pr.outcome = "failed";
+      preview.rows.push_back(std::move(pr));
+      continue;
+    }
+    pr.dnc = i < dnc.size() && dnc[i];
+    const auto& phone = pr.row.lead.phone.value;
+    const auto& email = pr.row.lead.email.value;
+    std::optional<int64_t> first;
+    if (phone) {
+      auto [it, inserted] = seen_phone.emplace(*phone, pr.row.line);
+      if (!inserted) first = it->second;
+    }
+    if (email && options.dedupe != DedupePolicy::kCreate) {
+      auto [it, inserted] = seen_email.emplace(*email, pr.row.line);
+      if (!inserted && !first) first = it->second;
+    }
+    if (first) {
+      pr.outcome = "skip_in_file";
+      pr.duplicate_of_line = first;
+    } else {
+      if (i < matches.size()) {
+        pr.existing_id = matches[i].by_phone;
+        if (!pr.existing_id && options.dedupe != DedupePolicy::kCreate) {
+          pr.existing_id = matches[i].by_email;
+        }
+      }
+      if (pr.dnc && options.dnc == DncPolicy::kSkip) {
+        pr.outcome = "skip_dnc";
+      } else if (!pr.existing_id) {
+        pr.outcome = "create";
+      } else {
+        pr.outcome = options.dedupe == DedupePolicy::kUpdate ? "update" : "skip_duplicate";
+      }
+    }
+    preview.rows.push_back(std::move(pr));
+  }
+  return preview;
+}
+
+Status ImportService::ForEachFailedRow(
+    const auth::Principal& p, std::string_view id,
+    const std::function<bool(int64_t line, std::string_view raw, std::string_view error)>& fn) {
+  if (!IsUuid(id)) return JobNotFound();
+  ASSIGN_OR_RETURN(db::Transaction tx, db::Transaction::Begin(pool_, p.Tenant()));
+  ASSIGN_OR_RETURN(auto job, repo::FindJob(tx, CanonicalUuid(id)));
+  if (!job) return JobNotFound();
+  RETURN_IF_ERROR(repo::ForEachFailedRow(tx, job->id, fn));
+  return tx.Commit();
+}
+
+Result<std::string> ImportService::HeaderLine(const auth::Principal& p, std::string_view id) {
+  if (!IsUuid(id)) return JobNotFound();
+  std::optional<std::string> header;
+  bool found = false;
+  RETURN_IF_ERROR(db::RunInTransaction(pool_, p.Tenant(), [&](db::Transaction& tx) -> Status {
+    ASSIGN_OR_RETURN(auto job, repo::FindJob(tx, CanonicalUuid(id)));
+    found = job.has_value();
+    if (found) {
+      ASSIGN_OR_RETURN(header, repo::Header(tx, job->id));
+    }
+    return Status::Ok();
+  }));
+  if (!found) return JobNotFound();
+  return header.value_or("");
+}
+
+Result<ImportJob> ImportService::RunFile(const db::TenantContext& tenant, const std::string& path,
+                                         ImportOptions options, bool dry_run,
+                                         const ProgressFn& progress) {
+  std::error_code ec;
+  std::string absolute = std::filesystem::absolute(path, ec).string();
+  if (ec) absolute = path;
+  ASSIGN_OR_RETURN(OpenedFile opened, OpenWithHeader(absolute, options));
+  const FileFormat format = FormatOf(*opened.reader, options, absolute);
+  opened.reader.reset();
+
+  ImportJob job;
+  job.id = NewUuid();
+  job.kind = KindFor(format);
+  job.status = JobStatus::kRunning;
+  job.filename = std::filesystem::path(absolute).filename().string();
+  job.options = std::move(options);
+  job.file_path = absolute;
+  job.file_bytes = FileSize(absolute);
+
+  // Hold the job's lock before it exists, so no server's worker picks it up.
+  ASSIGN_OR_RETURN(db::PooledConnection lock, pool_.Acquire());
+  RETURN_IF_ERROR(repo::LockJobKey(*lock, job.id));
+  std::optional<ImportJob> created;
+  RETURN_IF_ERROR(db::RunInTransaction(pool_, tenant, [&](db::Transaction& tx) -> Status {
+    ASSIGN_OR_RETURN(created, repo::InsertJob(tx, job));
+    return Status::Ok();
+  }));
+  ImportJob running = *created;
+  Status st = RunPhases(tenant, running, progress, dry_run);
+  if (dry_run) {
+    // Count what would happen, then leave no trace.
+    Status cleanup = db::RunInTransaction(pool_, tenant, [&](db::Transaction& tx) -> Status {
+      if (st.ok()) {
+        ASSIGN_OR_RETURN(running.counts, repo::OutcomeCounts(tx, running.id));
+      }
+      return repo::DeleteJob(tx, running.id);
+    });
+    (void)repo::ReleaseJob(*lock, job.id);
+    RETURN_IF_ERROR(st);
+    RETURN_IF_ERROR(cleanup);
+    running.status = JobStatus::kCompleted;
+    return running;
+  }
+  if (!st.ok() && st.code() != StatusCode::kUnavailable) {
+    std::string reason = st.code() == StatusCode::kInternal ? "internal error" : st.message();
+    (void)db::RunInTransaction(pool_, tenant, [&](db::Transaction& tx) {
+      return repo::FinishJob(tx, running.id, JobStatus::kFailed, reason);
+    });
+  }
+  (void)repo::ReleaseJob(*lock, job.id);
+  RETURN_IF_ERROR(st);
+  return running;
+}
+
+}  // namespace leadline::imports

@@ -1,0 +1,369 @@
+// Imports end to end over HTTP: upload, the worker, counts, errors.csv, policies, DNC flags,
+// undo, cancel, previews and tenant isolation.
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <thread>
+
+#include "imports/xlsx_writer.h"
+#include "support/test_app.h"
+
+namespace leadline {
+namespace {
+
+using testing::HttpClient;
+using testing::HttpResult;
+using testing::TestApp;
+
+class ImportsApi : public ::testing::Test {
+ protected:
+  void SetUp() override { Start(true); }
+
+  void Start(bool workers, http::ServerOptions options = {}) {
+    app_ = std::make_unique<TestApp>(options, workers);
+    org_ = app_->db().CreateOrganization("Acme", "boss@acme.test", "correct-horse-1");
+    other_ = app_->db().CreateOrganization("Globex", "boss@globex.test", "correct-horse-1");
+    admin_ = app_->Client(org_.api_key);
+  }
+
+  HttpResult Upload(const std::string& body, const std::string& query = "",
+                    const std::string& path = "/api/imports",
+                    const std::string& type = "text/csv") {
+    return admin_.Send("POST", path + (query.empty() ? "" : "?" + query), body,
+                       {{"Content-Type", type}});
+  }
+
+  // Uploads and waits for the job to end; returns the final job.
+  json::Value Import(const std::string& body, const std::string& query = "") {
+    auto r = Upload(body, query);
+    EXPECT_EQ(r.status, 202) << r.body;
+    if (r.status != 202) return json::Value();
+    EXPECT_EQ(r.Header("location"), "/api/imports/" + r.Json().Find("id")->as_string());
+    return Wait(r.Json().Find("id")->as_string());
+  }
+
+  json::Value Wait(const std::string& id) {
+    for (int i = 0; i < 600; ++i) {
+      auto r = admin_.Get("/api/imports/" + id);
+      EXPECT_EQ(r.status, 200) << r.body;
+      std::string status = r.Json().Find("status")->as_string();
+      if (status == "completed" || status == "failed" || status == "cancelled") return r.Json();
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    ADD_FAILURE() << "import " << id << " did not end";
+    return json::Value();
+  }
+
+  static int64_t N(const json::Value& job, const char* key) { return job.Find(key)->as_int(); }
+
+  // Live leads matching `q`.
+  std::vector<json::Value> Leads(const std::string& q) {
+    auto r = admin_.Get("/api/leads?limit=500&q=" + q);
+    EXPECT_EQ(r.status, 200) << r.body;
+    return r.Json().Find("data")->items();
+  }
+
+  std::unique_ptr<TestApp> app_;
+  auth::NewOrganization org_, other_;
+  HttpClient admin_{0};
+};
+
+TEST_F(ImportsApi, CsvQuirksCountsAndErrorsCsvRoundTrip) {
+  // BOM, semicolons, CRLF, a quoted field with a newline and a delimiter, an empty line, a
+  // ragged short row, and four bad rows: bad phone, bad email, no contact, invalid UTF-8.
+  std::string csv =
+      "\xEF\xBB\xBF"
+      "First Name;Last Name;E-mail;Phone Number;Tags;Lead Score;Notes\r\n"
+      "Ada;Lovelace;ada@example.com;(206) 555-0100;vip, hot;80;\"likes;\r\nmath\"\r\n"
+      "\r\n"
+      "Grace;Hopper;grace@example.com;206-555-0101;;;\r\n"
+      "Bad;Phone;bad@example.com;12345;;;\r\n"
+      "Bad;Email;not-an-email;206-555-0102;;;\r\n"
+      "No;Contact;;;;;\r\n"
+      "Bad\xFF;Bytes;bytes@example.com;206-555-0103;;;\r\n"
+      "Alan;Turing;alan@example.com\r\n";
+  json::Value job = Import(csv, "filename=people.csv&source=fair&tags=imported");
+  ASSERT_EQ(job.Find("status")->as_string(), "completed") << json::Serialize(job);
+  EXPECT_EQ(job.Find("kind")->as_string(), "csv");
+  EXPECT_EQ(job.Find("filename")->as_string(), "people.csv");
+  EXPECT_EQ(N(job, "total_rows"), 7);
+  EXPECT_EQ(N(job, "processed_rows"), 7);
+  EXPECT_EQ(N(job, "created"), 3);
+  EXPECT_EQ(N(job, "failed"), 4);
+  EXPECT_EQ(N(job, "skipped"), 0);
+  EXPECT_DOUBLE_EQ(job.Find("progress")->as_double(), 1.0);
+
+  auto ada = Leads("lovelace");
+  ASSERT_EQ(ada.size(), 1u);
+  EXPECT_EQ(ada[0].Find("phone")->as_string(), "+12065550100");
+  EXPECT_EQ(ada[0].Find("lead_score")->as_int(), 80);
+  EXPECT_EQ(ada[0].Find("source")->as_string(), "fair");
+  EXPECT_EQ(ada[0].Find("metadata")->Find("Notes")->as_string(), "likes;\r\nmath");
+  std::vector<std::string> tags;
+  for (const auto& t : ada[0].Find("tags")->items()) tags.push_back(t.as_string());
+  EXPECT_EQ(tags, (std::vector<std::string>{"vip", "hot", "imported"}));
+  EXPECT_EQ(Leads("turing").size(), 1u);  // the short row: missing cells are empty
+
+  // The history says the import did it.
+  auto history = admin_.Get("/api/leads/" + ada[0].Find("id")->as_string() + "/status-history");
+  ASSERT_EQ(history.status, 200) << history.body;
+  EXPECT_NE(history.body.find("\"import\""), std::string::npos) << history.body;
+
+  auto errors = admin_.Get("/api/imports/" + job.Find("id")->as_string() + "/errors.csv");
+  ASSERT_EQ(errors.status, 200) << errors.body;
+  EXPECT_NE(errors.Header("content-type").find("text/csv"), std::string::npos);
+  const std::string& e = errors.body;
+  EXPECT_EQ(
+      e.rfind("\xEF\xBB\xBF"
+              "First Name;Last Name;E-mail;Phone Number;Tags;Lead Score;Notes;_line;_error\r\n",
+              0),
+      0u)
+      << e;
+  EXPECT_NE(e.find("Bad;Phone;bad@example.com;12345;;;;6;\"phone: "), std::string::npos) << e;
+  EXPECT_NE(e.find("Bad;Email;not-an-email;206-555-0102;;;;7;\"email: "), std::string::npos) << e;
+  EXPECT_NE(e.find("No;Contact;;;;;;8;"), std::string::npos) << e;
+  EXPECT_NE(e.find(";9;\"invalid UTF-8"), std::string::npos) << e;
+
+  // Fix the rows in errors.csv and upload it again: the bookkeeping columns are ignored.
+  std::string fixed =
+      "First Name;Last Name;E-mail;Phone Number;Tags;Lead Score;Notes;_line;_error\r\n"
+      "Bad;Phone;bad@example.com;206-555-0104;;;;6;\"phone: x\"\r\n"
+      "Bad;Email;fixed@example.com;206-555-0102;;;;7;\"email: x\"\r\n";
+  json::Value again = Import(fixed);
+  ASSERT_EQ(again.Find("status")->as_string(), "completed") << json::Serialize(again);
+  EXPECT_EQ(N(again, "created"), 2);
+  EXPECT_EQ(N(again, "failed"), 0);
+  EXPECT_TRUE(Leads("fixed%40example.com")[0].Find("metadata")->Find("_error") == nullptr);
+}
+
+TEST_F(ImportsApi, DedupePolicies) {
+  auto existing = admin_.Post("/api/leads",
+                              R"({"phone":"+12065550100","first_name":"Old","company":"Initech"})");
+  ASSERT_EQ(existing.status, 201) << existing.body;
+  const std::string existing_id = existing.Json().Find("id")->as_string();
+  const std::string csv =
+      "first_name,last_name,email,phone,company\n"
+      "New,Name,ada@example.com,2065550100,Acme\n"  // matches the existing lead by phone
+      "Twin,One,twin@example.com,2065550105,\n"
+      "Twin,Two,twin@example.com,2065550106,\n";  // repeats row 3's email
+
+  json::Value skip = Import(csv, "dedupe=skip");
+  EXPECT_EQ(N(skip, "created"), 1);
+  EXPECT_EQ(N(skip, "skipped"), 2);
+  EXPECT_EQ(N(skip, "updated"), 0);
+  auto lead = admin_.Get("/api/leads/" + existing_id).Json();
+  EXPECT_EQ(lead.Find("first_name")->as_string(), "Old");
+
+  json::Value fill = Import(csv, "dedupe=update&update_mode=fill");
+  EXPECT_EQ(N(fill, "updated"), 1) << json::Serialize(fill);
+  lead = admin_.Get("/api/leads/" + existing_id).Json();
+  EXPECT_EQ(lead.Find("first_name")->as_string(), "Old");  // kept
+  EXPECT_EQ(lead.Find("last_name")->as_string(), "Name");  // filled
+  EXPECT_EQ(lead.Find("email")->as_string(), "ada@example.com");
+  EXPECT_EQ(lead.Find("company")->as_string(), "Initech");
+
+  json::Value overwrite = Import(csv, "dedupe=update&update_mode=overwrite");
+  EXPECT_EQ(N(overwrite, "updated"), 1) << json::Serialize(overwrite);
+  // The twin lead matches but has these values already; its repeat is an in-file duplicate.
+  EXPECT_EQ(N(overwrite, "skipped"), 2);
+  lead = admin_.Get("/api/leads/" + existing_id).Json();
+  EXPECT_EQ(lead.Find("first_name")->as_string(), "New");
+  EXPECT_EQ(lead.Find("company")->as_string(), "Acme");
+
+  // create: a second lead with the same email is fine, the same phone never is.
+  json::Value create = Import(
+      "email,phone\nada@example.com,2065550107\nada@example.com,2065550100\n", "dedupe=create");
+  EXPECT_EQ(N(create, "created"), 1) << json::Serialize(create);
+  EXPECT_EQ(N(create, "skipped"), 1);
+  EXPECT_EQ(Leads("ada%40example.com").size(), 2u);
+}
+
+TEST_F(ImportsApi, DncNumbersAreFlaggedOrSkipped) {
+  ASSERT_EQ(admin_.Post("/api/dnc", R"({"phone":"+12065550100"})").status, 201);
+  const std::string csv = "email,phone\na@example.com,2065550100\nb@example.com,2065550101\n";
+  json::Value flagged = Import(csv);
+  EXPECT_EQ(N(flagged, "created"), 2);
+  EXPECT_EQ(N(flagged, "dnc_flagged"), 1);
+  auto a = Leads("a%40example.com");
+  ASSERT_EQ(a.size(), 1u);
+  EXPECT_NE(json::Serialize(*a[0].Find("tags")).find("\"dnc\""), std::string::npos);
+  EXPECT_EQ(json::Serialize(*Leads("b%40example.com")[0].Find("tags")).find("dnc"),
+            std::string::npos);
+
+  json::Value skipped = Import("email,phone\nc@example.com,2065550100\n", "dnc=skip&dedupe=create");
+  EXPECT_EQ(N(skipped, "created"), 0);
+  EXPECT_EQ(N(skipped, "skipped"), 1);
+}
+
+TEST_F(ImportsApi, UndoDeletesCreatedAndRestoresUpdated) {
+  auto existing = admin_.Post("/api/leads", R"({"phone":"+12065550100","first_name":"Old"})");
+  const std::string existing_id = existing.Json().Find("id")->as_string();
+  auto untouched = admin_.Post("/api/leads", R"({"phone":"+12065550109","first_name":"Keep"})");
+  json::Value job = Import(
+      "first_name,phone\nNew,2065550100\nFresh,2065550101\nFresher,2065550102\nEdited,2065550109\n",
+      "dedupe=update&update_mode=overwrite");
+  ASSERT_EQ(N(job, "created"), 2);
+  ASSERT_EQ(N(job, "updated"), 2);
+  // Someone edits one of the updated leads after the import: undo leaves it alone.
+  auto edited = admin_.Patch("/api/leads/" + untouched.Json().Find("id")->as_string(),
+                             R"({"first_name":"Mine"})");
+  ASSERT_EQ(edited.status, 200) << edited.body;
+
+  const std::string id = job.Find("id")->as_string();
+  auto undo = admin_.Post("/api/imports/" + id + "/undo", "{}");
+  ASSERT_EQ(undo.status, 200) << undo.body;
+  EXPECT_EQ(undo.Json().Find("deleted")->as_int(), 2);
+  EXPECT_EQ(undo.Json().Find("restored")->as_int(), 1);
+  EXPECT_EQ(undo.Json().Find("kept")->as_int(), 1);
+  EXPECT_FALSE(undo.Json().Find("job")->Find("undone_at")->is_null());
+  EXPECT_EQ(admin_.Get("/api/leads/" + existing_id).Json().Find("first_name")->as_string(), "Old");
+  EXPECT_TRUE(Leads("fresh").empty());
+  EXPECT_EQ(admin_.Get("/api/leads/" + untouched.Json().Find("id")->as_string())
+                .Json()
+                .Find("first_name")
+                ->as_string(),
+            "Mine");
+  EXPECT_EQ(admin_.Post("/api/imports/" + id + "/undo", "{}").status, 409);
+}
+
+TEST_F(ImportsApi, PreviewProposesMappingAndChangesNothing) {
+  ASSERT_EQ(admin_.Post("/api/leads", R"({"phone":"+12065550100"})").status, 201);
+  const std::string csv =
+      "Full Name,Mobile,E-mail,Favourite Colour\n"
+      "Ada Lovelace,206-555-0100,ada@example.com,blue\n"
+      "Grace Hopper,206-555-0101,grace@example.com,red\n"
+      "Grace Again,206-555-0101,,green\n"
+      "Nobody,,,\n";
+  auto r = Upload(csv, "dedupe=update", "/api/imports/preview");
+  ASSERT_EQ(r.status, 200) << r.body;
+  auto p = r.Json();
+  auto columns = p.Find("columns")->items();
+  ASSERT_EQ(columns.size(), 4u);
+  EXPECT_EQ(columns[0].Find("field")->as_string(), "full_name");
+  EXPECT_EQ(columns[1].Find("field")->as_string(), "phone");
+  EXPECT_EQ(columns[2].Find("field")->as_string(), "email");
+  EXPECT_EQ(columns[3].Find("field")->as_string(), "metadata.Favourite Colour");
+  auto rows = p.Find("rows")->items();
+  ASSERT_EQ(rows.size(), 4u);
+  EXPECT_EQ(rows[0].Find("outcome")->as_string(), "update");
+  EXPECT_EQ(rows[0].Find("values")->Find("first_name")->as_string(), "Ada");
+  EXPECT_EQ(rows[0].Find("values")->Find("phone")->as_string(), "+12065550100");
+  EXPECT_EQ(rows[1].Find("outcome")->as_string(), "create");
+  EXPECT_EQ(rows[2].Find("outcome")->as_string(), "skip_in_file");
+  EXPECT_EQ(rows[2].Find("duplicate_of_line")->as_int(), 3);
+  EXPECT_EQ(rows[3].Find("outcome")->as_string(), "failed");
+  EXPECT_FALSE(rows[3].Find("errors")->items().empty());
+  EXPECT_TRUE(Leads("grace").empty());
+  EXPECT_TRUE(admin_.Get("/api/imports").Json().Find("items")->items().empty());
+
+  // An explicit mapping overrides the guess; an unknown field is a 422 naming it.
+  auto mapped =
+      Upload(csv, "mapping=%7B%22Favourite%20Colour%22%3A%22%22%7D", "/api/imports/preview");
+  ASSERT_EQ(mapped.status, 200) << mapped.body;
+  EXPECT_TRUE(mapped.Json().Find("columns")->items()[3].Find("field")->is_null());
+  auto bad = Upload(csv, "mapping=%7B%22Mobile%22%3A%22shoe_size%22%7D", "/api/imports/preview");
+  EXPECT_EQ(bad.status, 422) << bad.body;
+  EXPECT_NE(bad.body.find("mapping.Mobile"), std::string::npos) << bad.body;
+}
+
+TEST_F(ImportsApi, XlsxImport) {
+  char path[] = "/tmp/leadline-xlsx-XXXXXX";
+  int fd = ::mkstemp(path);
+  ASSERT_GE(fd, 0);
+  ::close(fd);
+  ASSERT_TRUE(imports::WriteXlsx(path, {{"First Name", "Phone", "Email"},
+                                        {"Ada", "2065550100", "ada@example.com"},
+                                        {"Grace", "2065550101", ""}})
+                  .ok());
+  std::string body;
+  {
+    std::FILE* f = std::fopen(path, "rb");
+    char buf[4096];
+    size_t n;
+    while ((n = std::fread(buf, 1, sizeof buf, f)) > 0) body.append(buf, n);
+    std::fclose(f);
+  }
+  ::unlink(path);
+  auto r = Upload(body, "filename=people.xlsx", "/api/imports",
+                  "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet");
+  ASSERT_EQ(r.status, 202) << r.body;
+  json::Value job = Wait(r.Json().Find("id")->as_string());
+  EXPECT_EQ(job.Find("kind")->as_string(), "xlsx");
+  EXPECT_EQ(N(job, "created"), 2) << json::Serialize(job);
+  EXPECT_EQ(Leads("ada")[0].Find("phone")->as_string(), "+12065550100");
+}
+
+TEST_F(ImportsApi, BadUploadsAreRefusedWithNothingQueued) {
+  EXPECT_EQ(Upload("").status, 422);
+  EXPECT_EQ(Upload("first_name,company\nAda,Acme\n").status, 422);  // no phone or email column
+  EXPECT_EQ(admin_.Post("/api/imports", R"({"file":"x"})").status, 415);
+  EXPECT_EQ(Upload("email\na@example.com\n", "dedupe=sometimes").status, 422);
+  EXPECT_EQ(Upload("email\na@example.com\n", "delimiter=x").status, 422);
+  EXPECT_TRUE(admin_.Get("/api/imports").Json().Find("items")->items().empty());
+
+  // Agents cannot import.
+  auto user = admin_.Post(
+      "/api/users", R"({"email":"agent@acme.test","password":"correct-horse-1","role":"agent"})");
+  ASSERT_EQ(user.status, 201) << user.body;
+  auto login = app_->Client().Post("/api/auth/login",
+                                   R"({"email":"agent@acme.test","password":"correct-horse-1"})");
+  HttpClient agent = app_->Client(login.Json().Find("token")->as_string());
+  EXPECT_EQ(
+      agent.Send("POST", "/api/imports", "email\na@example.com\n", {{"Content-Type", "text/csv"}})
+          .status,
+      403);
+}
+
+TEST_F(ImportsApi, UploadLargerThanTheLimitIs413) {
+  http::ServerOptions options;
+  options.max_upload_bytes = 1024;
+  Start(true, options);
+  std::string csv = "email\n";
+  while (csv.size() < 4096) csv += "someone@example.com\n";
+  auto r = Upload(csv);
+  EXPECT_EQ(r.status, 413) << r.body;
+  EXPECT_EQ(app_->Client(org_.api_key).Get("/api/imports").Json().Find("items")->items().size(),
+            0u);
+}
+
+TEST_F(ImportsApi, CancelQueuedAndOtherTenantsJobsAreInvisible) {
+  Start(/*workers=*/false);
+  auto r = Upload("email\na@example.com\n");
+  ASSERT_EQ(r.status, 202) << r.body;
+  const std::string id = r.Json().Find("id")->as_string();
+  EXPECT_EQ(r.Json().Find("status")->as_string(), "queued");
+
+  HttpClient other = app_->Client(other_.api_key);
+  EXPECT_EQ(other.Get("/api/imports/" + id).status, 404);
+  EXPECT_EQ(other.Post("/api/imports/" + id + "/cancel", "{}").status, 404);
+  EXPECT_EQ(other.Post("/api/imports/" + id + "/undo", "{}").status, 404);
+  EXPECT_EQ(other.Get("/api/imports/" + id + "/errors.csv").status, 404);
+  EXPECT_TRUE(other.Get("/api/imports").Json().Find("items")->items().empty());
+  EXPECT_EQ(admin_.Get("/api/imports/not-a-uuid").status, 404);
+
+  auto cancelled = admin_.Post("/api/imports/" + id + "/cancel", "{}");
+  ASSERT_EQ(cancelled.status, 200) << cancelled.body;
+  EXPECT_EQ(cancelled.Json().Find("status")->as_string(), "cancelled");
+  EXPECT_EQ(admin_.Post("/api/imports/" + id + "/cancel", "{}").status, 409);
+  // The worker starting later finds nothing to do.
+  app_->api().StartWorkers();
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  EXPECT_EQ(admin_.Get("/api/imports/" + id).Json().Find("status")->as_string(), "cancelled");
+  EXPECT_TRUE(Leads("a%40example.com").empty());
+}
+
+TEST_F(ImportsApi, ListPagesNewestFirst) {
+  for (int i = 0; i < 3; ++i) Import("email\nuser" + std::to_string(i) + "@example.com\n");
+  auto first = admin_.Get("/api/imports?limit=2");
+  ASSERT_EQ(first.status, 200) << first.body;
+  auto page = first.Json();
+  ASSERT_EQ(page.Find("items")->items().size(), 2u);
+  ASSERT_TRUE(page.Find("next_cursor")->is_string());
+  auto second = admin_.Get("/api/imports?limit=2&cursor=" + page.Find("next_cursor")->as_string());
+  ASSERT_EQ(second.status, 200) << second.body;
+  EXPECT_EQ(second.Json().Find("items")->items().size(), 1u);
+  EXPECT_TRUE(second.Json().Find("next_cursor")->is_null());
+}
+
+}  // namespace
+}  // namespace leadline
