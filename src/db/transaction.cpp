@@ -21,9 +21,11 @@ Params TenantParams(const TenantContext& ctx) {
 
 }  // namespace
 
-Result<Transaction> Transaction::Begin(Pool& pool, const TenantContext& ctx) {
+Result<Transaction> Transaction::Begin(Pool& pool, const TenantContext& ctx, TransactionMode mode) {
   ASSIGN_OR_RETURN(PooledConnection conn, pool.Acquire());
-  RETURN_IF_ERROR(conn->ExecScript("BEGIN"));
+  RETURN_IF_ERROR(conn->ExecScript(mode == TransactionMode::kReadOnlySnapshot
+                                       ? "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"
+                                       : "BEGIN"));
   Transaction tx(std::move(conn));
   ASSIGN_OR_RETURN(Rows ignored, tx.Exec(kSetTenant, TenantParams(ctx)));
   return tx;
@@ -46,10 +48,10 @@ Status Transaction::Commit() {
 }
 
 Status RunInTransaction(Pool& pool, const TenantContext& ctx,
-                        const std::function<Status(Transaction&)>& fn) {
+                        const std::function<Status(Transaction&)>& fn, TransactionMode mode) {
   Status last;
   for (int attempt = 0; attempt < 3; ++attempt) {
-    auto tx = Transaction::Begin(pool, ctx);
+    auto tx = Transaction::Begin(pool, ctx, mode);
     if (!tx.ok()) return tx.status();
     last = fn(*tx);
     if (last.ok()) last = tx->Commit();

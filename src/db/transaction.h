@@ -20,10 +20,17 @@ struct TenantContext {
   std::string change_source = "api";  // what triggered a change: api, import, sequence, ...
 };
 
+// kReadWrite: PostgreSQL's default (READ COMMITTED: each statement sees the data committed
+// when it starts). kReadOnlySnapshot: REPEATABLE READ READ ONLY, every statement sees the
+// same snapshot, for reads made of several statements that must agree (such a transaction
+// never fails with a serialization error; any write in it is an error).
+enum class TransactionMode { kReadWrite, kReadOnlySnapshot };
+
 class Transaction {
  public:
   // Borrows a connection, BEGINs and sets the tenant settings with SET LOCAL semantics.
-  static Result<Transaction> Begin(Pool& pool, const TenantContext& ctx);
+  static Result<Transaction> Begin(Pool& pool, const TenantContext& ctx,
+                                   TransactionMode mode = TransactionMode::kReadWrite);
 
   Transaction(Transaction&& other) noexcept : conn_(std::move(other.conn_)), open_(other.open_) {
     other.open_ = false;
@@ -50,7 +57,8 @@ class Transaction {
 // Runs `fn` in a tenant transaction and commits; retries up to 3 times when the database
 // reports a serialization failure or deadlock (kAborted).
 Status RunInTransaction(Pool& pool, const TenantContext& ctx,
-                        const std::function<Status(Transaction&)>& fn);
+                        const std::function<Status(Transaction&)>& fn,
+                        TransactionMode mode = TransactionMode::kReadWrite);
 
 // Runs one statement as `ctx` in a single network round trip: the tenant settings and `q`
 // travel together in libpq pipeline mode and run in one implicit transaction that commits

@@ -140,6 +140,9 @@ constexpr Query kMoveEnrollments{
 
 constexpr Query kSearchIds{"leads_search_ids", "SELECT leads_search_ids(lower($1), $2::int)::text"};
 constexpr Query kTagIds{"leads_tag_ids", "SELECT leads_tag_ids($1::text[], $2::int)::text"};
+constexpr Query kSearchPage{"leads_search_page",
+                            "SELECT leads_search_page(lower($1), $2::int, $3, $4::bool, $5, "
+                            "$6::uuid, $7::uuid, $8::int)::text"};
 
 #define LEADLINE_EXPORT_BATCH "5000"
 constexpr Query kFetchExport{"leads_fetch_export",
@@ -249,13 +252,11 @@ constexpr Query kTimelinePage{
         "ORDER BY t.at DESC, t.id DESC LIMIT $4::int")};
 #undef LEADLINE_READABLE_PAGE
 
+// Kept by the lead triggers (0007): a read costs the organization's few thousand total rows,
+// not its leads.
 constexpr Query kTagCounts{
     "leads_tag_counts",
-    "SELECT t.tag, count(*) FROM leads l CROSS JOIN LATERAL unnest(l.tags) AS t(tag) "
-    "WHERE" LEADLINE_ORG "AND l.deleted_at IS NULL" LEADLINE_VISIBLE("1")
-    " GROUP BY t.tag "
-    "HAVING $3::bigint IS NULL OR count(*) < $3::bigint OR (count(*) = $3::bigint AND t.tag > $4) "
-    "ORDER BY count(*) DESC, t.tag LIMIT $2::int"};
+    "SELECT tag, count FROM lead_tag_counts_page($1::uuid, $2::int, $3::bigint, $4)"};
 
 #undef LEADLINE_VISIBLE
 #undef LEADLINE_ORG
@@ -344,6 +345,28 @@ const char* SortColumn(SortKey key) {
 }
 
 const char* SortCast(SortKey key) { return key == SortKey::kLeadScore ? "::int" : "::timestamptz"; }
+
+// The sort column's name for leads_search_page.
+const char* SortName(SortKey key) {
+  switch (key) {
+    case SortKey::kCreatedAt:
+      return "created_at";
+    case SortKey::kUpdatedAt:
+      return "updated_at";
+    case SortKey::kLeadScore:
+      return "lead_score";
+  }
+  return "created_at";
+}
+
+// Several statuses in created_at order: leads_status_created_idx serves each status in the
+// page's order, so a page reads about `limit` rows per status instead of walking
+// leads_created_idx past every row of the other statuses. Candidate id sets are already a
+// handful of primary-key reads.
+bool PerStatusBranches(const ListQuery& q, const ResolvedSearch& search) {
+  return q.filter.statuses.size() > 1 && q.sort.key == SortKey::kCreatedAt && !search.search_ids &&
+         !search.tag_ids;
+}
 
 // The FROM/WHERE of list, export and bulk-filter statements. Each condition compares a
 // column with bound values, so the same statement serves every organization and user.
@@ -595,14 +618,50 @@ Result<std::optional<std::string>> TagIds(db::Transaction& tx, const std::vector
   return rows.GetOptional(0, 0);
 }
 
+Result<std::optional<std::string>> SearchPage(db::Transaction& tx, std::string_view like_pattern,
+                                              int cap, const ListQuery& query,
+                                              const Visibility& vis) {
+  Params p;
+  p.Add(like_pattern).Add(cap).Add(SortName(query.sort.key)).Add(query.sort.descending);
+  if (query.after) {
+    p.Add(query.after->key).Add(query.after->id);
+  } else {
+    p.AddNull().AddNull();
+  }
+  p.Add(VisParam(vis)).Add(query.limit + 1);
+  ASSIGN_OR_RETURN(Rows rows, tx.Exec(kSearchPage, p));
+  return rows.GetOptional(0, 0);
+}
+
 Result<std::vector<ListedLead>> ListLeads(db::Transaction& tx, const ListQuery& query,
                                           const Visibility& vis, std::string_view me,
                                           const ResolvedSearch& search) {
   SqlBuilder b;
-  b.Append("SELECT " LEADLINE_LEAD_COLUMNS ", ").Append(SortKeyExpression(query.sort.key));
-  AppendWhere(b, query, vis, me, search);
-  AppendKeyset(b, query);
-  AppendOrder(b, query.sort);
+  if (PerStatusBranches(query, search)) {
+    // One branch per status, each an index scan of leads_status_created_idx in the page's
+    // order that stops after limit + 1 rows; Merge Append interleaves them. The raw sort
+    // columns at the end (sort_at, sort_id) are for the outer ORDER BY only.
+    const char* dir = query.sort.descending ? " DESC" : " ASC";
+    b.Append("SELECT * FROM (");
+    for (size_t i = 0; i < query.filter.statuses.size(); ++i) {
+      ListQuery branch = query;
+      branch.filter.statuses = {query.filter.statuses[i]};
+      if (i > 0) b.Append(" UNION ALL ");
+      b.Append("(SELECT " LEADLINE_LEAD_COLUMNS ", ")
+          .Append(SortKeyExpression(query.sort.key))
+          .Append(", l.created_at AS sort_at, l.id AS sort_id");
+      AppendWhere(b, branch, vis, me, search);
+      AppendKeyset(b, branch);
+      AppendOrder(b, branch.sort);
+      b.Append(" LIMIT ").Bind(std::to_string(query.limit + 1), "::int").Append(")");
+    }
+    b.Append(") u ORDER BY u.sort_at").Append(dir).Append(", u.sort_id").Append(dir);
+  } else {
+    b.Append("SELECT " LEADLINE_LEAD_COLUMNS ", ").Append(SortKeyExpression(query.sort.key));
+    AppendWhere(b, query, vis, me, search);
+    AppendKeyset(b, query);
+    AppendOrder(b, query.sort);
+  }
   b.Append(" LIMIT ").Bind(std::to_string(query.limit + 1), "::int");
   ASSIGN_OR_RETURN(Rows rows, tx.Exec(Query{"", b.sql().c_str()}, b.params()));
   std::vector<ListedLead> out;
@@ -712,7 +771,8 @@ Result<HistoryPage<TimelineEvent>> TimelinePage(db::Pool& pool, const db::Tenant
       5);
 }
 
-Result<std::vector<TagCount>> TagCounts(db::Transaction& tx, const Visibility& vis, int limit,
+Result<std::vector<TagCount>> TagCounts(db::Pool& pool, const db::TenantContext& ctx,
+                                        const Visibility& vis, int limit,
                                         const std::optional<TagCount>& after) {
   Params p;
   p.Add(VisParam(vis)).Add(limit);
@@ -721,7 +781,7 @@ Result<std::vector<TagCount>> TagCounts(db::Transaction& tx, const Visibility& v
   } else {
     p.AddNull().AddNull();
   }
-  ASSIGN_OR_RETURN(Rows rows, tx.Exec(kTagCounts, p));
+  ASSIGN_OR_RETURN(Rows rows, db::ReadInTenant(pool, ctx, kTagCounts, p));
   std::vector<TagCount> out;
   out.reserve(rows.size());
   for (int i = 0; i < rows.size(); ++i) {

@@ -85,6 +85,15 @@ Result<std::optional<std::string>> SearchIds(db::Transaction& tx, std::string_vi
 Result<std::optional<std::string>> TagIds(db::Transaction& tx, const std::vector<std::string>& tags,
                                           int cap);
 
+// q as a list's only filter: the ids of the page itself (at most limit + 1, in the query's
+// sort and after its cursor) among the live leads visible to `vis` whose search_text matches
+// the LIKE pattern, as a uuid[] literal; nullopt when more than `cap` leads match. The list
+// statement must run in the same snapshot (TransactionMode::kReadOnlySnapshot) to get exactly
+// those rows back.
+Result<std::optional<std::string>> SearchPage(db::Transaction& tx, std::string_view like_pattern,
+                                              int cap, const ListQuery& query,
+                                              const Visibility& vis);
+
 // Candidate sets that narrow a list query. The filters themselves are still applied, so a
 // candidate set only has to be a superset of the matches it stands for.
 struct ResolvedSearch {
@@ -149,8 +158,10 @@ Result<HistoryPage<TimelineEvent>> TimelinePage(db::Pool& pool, const db::Tenant
                                                 bool include_deleted, const PageRequest& page);
 
 // Tag counts over live visible leads, by count descending then tag; `after` continues a
-// page (count and tag of its last row).
-Result<std::vector<TagCount>> TagCounts(db::Transaction& tx, const Visibility& vis, int limit,
+// page (count and tag of its last row). One statement through db::ReadInTenant, over the
+// counts the lead triggers keep (0007); it may fold pending deltas first, a small write.
+Result<std::vector<TagCount>> TagCounts(db::Pool& pool, const db::TenantContext& ctx,
+                                        const Visibility& vis, int limit,
                                         const std::optional<TagCount>& after);
 
 // A PostgreSQL array literal ({"a","b\"c"}) for a text[] or uuid[] parameter.

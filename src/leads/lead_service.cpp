@@ -140,6 +140,12 @@ Result<repo::ResolvedSearch> ResolveSearch(db::Transaction& tx, const ListFilter
   return s;
 }
 
+// A list filtered by q alone: the search function can return the ordered page itself.
+bool OnlySearch(const ListFilter& f) {
+  return f.q && f.statuses.empty() && f.tags.empty() && f.assigned == ListFilter::Assigned::kAny &&
+         !f.source && !f.score_min && !f.score_max && !f.created_from && !f.created_to;
+}
+
 // History reads: live leads for agents; soft-deleted ones too for managers and admins, so a
 // merged-away lead's history stays reachable.
 bool HistoryIncludesDeleted(const Principal& p) { return p.AtLeast(Role::kManager); }
@@ -456,11 +462,26 @@ Result<Lead> LeadService::ChangeTags(const Principal& p, std::string_view id_in,
 
 Result<Page<Lead>> LeadService::List(const Principal& p, const ListQuery& q) {
   std::vector<repo::ListedLead> rows;
-  RETURN_IF_ERROR(db::RunInTransaction(pool_, p.Tenant(), [&](db::Transaction& tx) -> Status {
-    ASSIGN_OR_RETURN(repo::ResolvedSearch search, ResolveSearch(tx, q.filter));
-    ASSIGN_OR_RETURN(rows, repo::ListLeads(tx, q, VisibilityFor(p), p.user_id, search));
-    return Status::Ok();
-  }));
+  // One snapshot for the whole read: the candidate ids or page ids found first are exactly
+  // the rows the list statement then sees.
+  RETURN_IF_ERROR(db::RunInTransaction(
+      pool_, p.Tenant(),
+      [&](db::Transaction& tx) -> Status {
+        repo::ResolvedSearch search;
+        if (OnlySearch(q.filter)) {
+          SearchPattern pattern = MakeSearchPattern(*q.filter.q);
+          search.like = pattern.like;
+          if (pattern.trigram_indexable) {
+            ASSIGN_OR_RETURN(search.search_ids, repo::SearchPage(tx, pattern.like, kCandidateCap, q,
+                                                                 VisibilityFor(p)));
+          }
+        } else {
+          ASSIGN_OR_RETURN(search, ResolveSearch(tx, q.filter));
+        }
+        ASSIGN_OR_RETURN(rows, repo::ListLeads(tx, q, VisibilityFor(p), p.user_id, search));
+        return Status::Ok();
+      },
+      db::TransactionMode::kReadOnlySnapshot));
   Page<Lead> page;
   if (static_cast<int>(rows.size()) > q.limit) {
     rows.resize(q.limit);
@@ -512,11 +533,8 @@ Result<Page<TagCount>> LeadService::Tags(const Principal& p, int limit,
     ASSIGN_OR_RETURN(TagCount c, DecodeTagCursor(*cursor));
     after = std::move(c);
   }
-  std::vector<TagCount> rows;
-  RETURN_IF_ERROR(db::RunInTransaction(pool_, p.Tenant(), [&](db::Transaction& tx) -> Status {
-    ASSIGN_OR_RETURN(rows, repo::TagCounts(tx, VisibilityFor(p), limit + 1, after));
-    return Status::Ok();
-  }));
+  ASSIGN_OR_RETURN(std::vector<TagCount> rows,
+                   repo::TagCounts(pool_, p.Tenant(), VisibilityFor(p), limit + 1, after));
   Page<TagCount> page;
   if (static_cast<int>(rows.size()) > limit) {
     rows.resize(limit);
