@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include <charconv>
+#include <memory>
 
 #include "db/transaction.h"
 #include "dnc/compliance_gate.h"
@@ -196,6 +197,11 @@ Result<std::vector<CheckResult>> DncService::Check(const auth::Principal& p,
   ASSIGN_OR_RETURN(DncView view, checker_.View(p.organization_id));
   const int64_t now_us = ToUnixMicros(std::chrono::system_clock::now());
   std::vector<size_t> need_national;  // indexes to ask the database about
+  // Registry lookups are batched: ContainsBatch overlaps their cache misses.
+  std::vector<size_t> national_index;
+  std::vector<uint64_t> national_keys;
+  national_index.reserve(phones.size());
+  national_keys.reserve(phones.size());
   for (size_t i = 0; i < phones.size(); ++i) {
     CheckResult& r = out[i];
     r.input = phones[i];
@@ -216,9 +222,17 @@ Result<std::vector<CheckResult>> DncService::Check(const auth::Principal& p,
     }
     if (view.OnOrganizationList(*key, now_us)) r.sources.emplace_back("organization");
     if (view.national_ready()) {
-      if (view.OnNationalRegistry(*key)) r.sources.emplace_back("national");
+      national_index.push_back(i);
+      national_keys.push_back(*key);
     } else {
       need_national.push_back(i);
+    }
+  }
+  if (!national_keys.empty()) {
+    std::unique_ptr<bool[]> listed(new bool[national_keys.size()]);
+    view.national()->ContainsBatch(national_keys.data(), national_keys.size(), listed.get());
+    for (size_t j = 0; j < national_keys.size(); ++j) {
+      if (listed[j]) out[national_index[j]].sources.emplace_back("national");
     }
   }
   if (!need_national.empty()) {

@@ -3,6 +3,7 @@
 #include <bit>
 #include <chrono>
 #include <cstring>
+#include <future>
 
 #include "db/transaction.h"
 #include "dnc/archive.h"
@@ -86,6 +87,18 @@ class Builder {
  public:
   Builder(RegistryFileKind kind, db::Transaction* tx) : kind_(kind), tx_(tx) {}
 
+  // The hot path: the area code's bitmap is open. False when it is not (call Apply).
+  bool ApplyOpen(const RegistryLine& line) {
+    AreaBitmap* b = areas_[line.npa].get();
+    if (b == nullptr) return false;
+    if (line.deletion) {
+      removed_ += b->Clear(line.number);
+    } else {
+      added_ += b->Set(line.number);
+    }
+    return true;
+  }
+
   Status Apply(const RegistryLine& line) {
     AreaBitmap* b = areas_[line.npa].get();
     if (b == nullptr) {
@@ -139,6 +152,37 @@ class Builder {
   uint64_t skipped_ = 0;
 };
 
+// The registry's own line format, "NPA,NNNNNNN" then LF or CR LF, parsed without a search
+// for the line end: the number of bytes consumed (12 or 13), or 0 when the line at `p` is
+// anything else (ParseRegistryLine then decides, including about an invalid area code).
+inline size_t FastRegistryLine(const char* p, const char* end, RegistryLine* out) {
+  if (end - p < 12 || p[3] != ',') return 0;
+  uint32_t npa = 0, number = 0;
+  for (int i = 0; i < 3; ++i) {
+    uint32_t d = static_cast<uint32_t>(static_cast<unsigned char>(p[i])) - '0';
+    if (d > 9) return 0;
+    npa = npa * 10 + d;
+  }
+  for (int i = 4; i < 11; ++i) {
+    uint32_t d = static_cast<uint32_t>(static_cast<unsigned char>(p[i])) - '0';
+    if (d > 9) return 0;
+    number = number * 10 + d;
+  }
+  size_t used;
+  if (p[11] == '\n') {
+    used = 12;
+  } else if (p[11] == '\r' && end - p >= 13 && p[12] == '\n') {
+    used = 13;
+  } else {
+    return 0;
+  }
+  if (npa < 200) return 0;
+  out->npa = static_cast<uint16_t>(npa);
+  out->number = number;
+  out->deletion = false;
+  return used;
+}
+
 // Splits decompressed chunks into lines (a line may span chunks) and feeds the builder.
 class LineFeeder {
  public:
@@ -151,20 +195,35 @@ class LineFeeder {
       line_no_ = 0;
     }
     progress_.bytes += chunk.size();
-    while (!chunk.empty()) {
+    if (!carry_.empty()) {
       size_t nl = chunk.find('\n');
       if (nl == std::string_view::npos) {
         carry_.append(chunk);
+        return Status::Ok();
+      }
+      carry_.append(chunk.substr(0, nl));
+      RETURN_IF_ERROR(Line(carry_));
+      carry_.clear();
+      chunk.remove_prefix(nl + 1);
+    }
+    const char* p = chunk.data();
+    const char* const end = p + chunk.size();
+    while (p < end) {
+      RegistryLine parsed;
+      if (size_t used = FastRegistryLine(p, end, &parsed); used > 0) {
+        ++line_no_;
+        if (!builder_->ApplyOpen(parsed)) RETURN_IF_ERROR(builder_->Apply(parsed));
+        Counted();
+        p += used;
+        continue;
+      }
+      const char* nl = static_cast<const char*>(std::memchr(p, '\n', end - p));
+      if (nl == nullptr) {
+        carry_.assign(p, end - p);
         break;
       }
-      if (!carry_.empty()) {
-        carry_.append(chunk.substr(0, nl));
-        RETURN_IF_ERROR(Line(carry_));
-        carry_.clear();
-      } else {
-        RETURN_IF_ERROR(Line(chunk.substr(0, nl)));
-      }
-      chunk.remove_prefix(nl + 1);
+      RETURN_IF_ERROR(Line(std::string_view(p, nl - p)));
+      p = nl + 1;
     }
     return Status::Ok();
   }
@@ -181,6 +240,10 @@ class LineFeeder {
   const RegistryProgress& progress() const { return progress_; }
 
  private:
+  void Counted() {
+    if ((++progress_.lines & 0xFFFFF) == 0 && options_.progress) options_.progress(progress_);
+  }
+
   Status Line(std::string_view line) {
     ++line_no_;
     if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
@@ -200,8 +263,8 @@ class LineFeeder {
       return ValidationFailed("a full registry file cannot delete numbers (line " +
                               std::to_string(line_no_) + "); load it as a change file");
     }
-    RETURN_IF_ERROR(builder_->Apply(parsed));
-    if ((++progress_.lines & 0xFFFFF) == 0 && options_.progress) options_.progress(progress_);
+    if (!builder_->ApplyOpen(parsed)) RETURN_IF_ERROR(builder_->Apply(parsed));
+    Counted();
     return Status::Ok();
   }
 
@@ -225,6 +288,32 @@ uint32_t AreaBitmap::Count() const {
   }
   for (; i < kBytes; ++i) n += std::popcount(bytes_[i]);
   return static_cast<uint32_t>(n);
+}
+
+void NationalSnapshot::ContainsBatch(const uint64_t* keys, size_t n, bool* out) const {
+  // Far enough ahead to cover a memory access with the tests in between, near enough that
+  // the prefetched lines are still cached (16 x 64 bytes).
+  constexpr size_t kAhead = 16;
+  auto byte_of = [this](uint64_t key, unsigned* bit) -> const uint8_t* {
+    if (key < 12'000'000'000ull || key > 19'999'999'999ull) return nullptr;
+    uint64_t rest = key - 10'000'000'000ull;
+    const AreaBitmap* b = area_[rest / 10'000'000].get();
+    if (b == nullptr) return nullptr;
+    uint32_t number = static_cast<uint32_t>(rest % 10'000'000);
+    *bit = number & 7;
+    return b->data() + (number >> 3);
+  };
+  unsigned bit = 0;
+  for (size_t i = 0; i < n && i < kAhead; ++i) {
+    if (const uint8_t* p = byte_of(keys[i], &bit)) __builtin_prefetch(p);
+  }
+  for (size_t i = 0; i < n; ++i) {
+    if (i + kAhead < n) {
+      if (const uint8_t* p = byte_of(keys[i + kAhead], &bit)) __builtin_prefetch(p);
+    }
+    const uint8_t* p = byte_of(keys[i], &bit);
+    out[i] = p != nullptr && ((*p >> bit) & 1);
+  }
 }
 
 int NationalSnapshot::area_codes() const {
@@ -314,17 +403,39 @@ Result<RegistryLoadResult> LoadRegistry(db::Pool& pool, std::string_view bytes,
   result.added = builder.added();
   result.removed = builder.removed();
   result.skipped = builder.skipped();
-  for (int npa = 0; npa < 1000; ++npa) {
+  // The database decodes and writes one area code (tens of milliseconds) while the next one
+  // is encoded on another thread; each bitmap is freed once encoded, so the peak is the
+  // bitmaps still waiting plus two encoded area codes.
+  struct Encoded {
+    int npa = 0;
+    std::string hex;
+    uint32_t count = 0;
+  };
+  auto encode = [&builder](int npa) {
     auto& area = builder.areas()[npa];
-    if (!area) continue;
-    ++result.area_codes;
-    std::string hex = ToByteaHex(*area);
-    uint32_t count = area->Count();
-    area.reset();  // keep the peak at one encoded area code
-    RETURN_IF_ERROR(
-        tx.Exec(kPutArea,
-                Params().Add(npa).Add(hex).Add(static_cast<int64_t>(count)).Add(options.as_of))
-            .status());
+    Encoded e{npa, ToByteaHex(*area), area->Count()};
+    area.reset();
+    return e;
+  };
+  std::vector<int> npas;
+  for (int npa = 0; npa < 1000; ++npa) {
+    if (builder.areas()[npa]) npas.push_back(npa);
+  }
+  result.area_codes = static_cast<int>(npas.size());
+  std::future<Encoded> next;
+  if (!npas.empty()) next = std::async(std::launch::async, encode, npas[0]);
+  for (size_t i = 0; i < npas.size(); ++i) {
+    Encoded e = next.get();
+    if (i + 1 < npas.size()) next = std::async(std::launch::async, encode, npas[i + 1]);
+    Status st =
+        tx.Exec(
+              kPutArea,
+              Params().Add(e.npa).Add(e.hex).Add(static_cast<int64_t>(e.count)).Add(options.as_of))
+            .status();
+    if (!st.ok()) {
+      if (next.valid()) next.wait();
+      return st;
+    }
   }
   ASSIGN_OR_RETURN(
       Rows r,

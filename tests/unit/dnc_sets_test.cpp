@@ -3,6 +3,9 @@
 #include <zlib.h>
 
 #include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <memory>
 #include <random>
 #include <set>
 
@@ -235,6 +238,118 @@ TEST(NationalSnapshot, ContainsOnlyLoadedNanpNumbers) {
   EXPECT_EQ(snap->numbers(), 1u);
   EXPECT_EQ(snap->area_codes(), 1);
   EXPECT_EQ(snap->version(), 7);
+}
+
+TEST(NationalSnapshot, BatchLookupsMatchSingleOnes) {
+  std::mt19937_64 rng(3);
+  std::shared_ptr<const NationalSnapshot> snap = std::make_shared<NationalSnapshot>();
+  for (int npa : {206, 425, 999}) {
+    auto area = std::make_shared<AreaBitmap>();
+    for (int i = 0; i < 100000; ++i) area->Set(static_cast<uint32_t>(rng() % 10'000'000));
+    snap = snap->With(npa, area, area->Count(), 1);
+  }
+  std::vector<uint64_t> keys;
+  for (int i = 0; i < 200000; ++i) {
+    switch (i % 4) {
+      case 0:  // a loaded area code
+        keys.push_back(10'000'000'000ull + (i % 8 ? 206 : 999) * 10'000'000ull +
+                       rng() % 10'000'000);
+        break;
+      case 1:  // another NANP area code
+        keys.push_back(13'000'000'000ull + rng() % 1'000'000'000);
+        break;
+      case 2:  // outside NANP, and out-of-range keys
+        keys.push_back(i % 3 ? 442'079'460'958ull + i : (i % 2 ? 0 : ~0ull));
+        break;
+      default:
+        keys.push_back(14'250'000'000ull + rng() % 10'000'000);
+    }
+  }
+  for (size_t n : {size_t{0}, size_t{1}, size_t{15}, size_t{17}, keys.size()}) {
+    std::unique_ptr<bool[]> out(new bool[n + 1]);
+    snap->ContainsBatch(keys.data(), n, out.get());
+    size_t hits = 0;
+    for (size_t i = 0; i < n; ++i) {
+      ASSERT_EQ(out[i], snap->Contains(keys[i])) << i;
+      hits += out[i];
+    }
+    if (n == keys.size()) EXPECT_GT(hits, 500u);
+  }
+}
+
+// Not a test: the in-process lookup rates that bench/run.sh reports (BENCH_ONLY=dnc). Runs only
+// with LEADLINE_DNC_BENCH=1; prints one "RESULT" line. A full-size registry snapshot (330 area
+// codes, 258 million numbers, 412 MB) and a 100,000-number organization list, probed with
+// random keys in the loaded area codes (each lookup touches the bitmap), on one thread.
+TEST(DncLookupBench, InProcessLookupsPerSecond) {
+  if (std::getenv("LEADLINE_DNC_BENCH") == nullptr) GTEST_SKIP() << "LEADLINE_DNC_BENCH not set";
+  using Clock = std::chrono::steady_clock;
+  std::mt19937_64 rng(11);
+  std::shared_ptr<const NationalSnapshot> snap = std::make_shared<NationalSnapshot>();
+  std::vector<int> npas;
+  for (int npa = 201; npa <= 999 && npas.size() < 330; ++npa) {
+    if (npa / 10 % 10 != 9 && npa % 100 != 11) npas.push_back(npa);
+  }
+  for (int npa : npas) {
+    auto area = std::make_shared<AreaBitmap>();
+    uint32_t count = 0;
+    while (count < 781'818)
+      count += area->Set(2'000'000 + static_cast<uint32_t>(rng() % 8'000'000));
+    snap = snap->With(npa, area, count, 1);
+  }
+  constexpr size_t kKeys = 20'000'000;
+  // Every key in a loaded area code: each lookup reads the bitmap (the costly case).
+  constexpr uint64_t kLoadedTenths = 10;
+  std::vector<uint64_t> keys(kKeys);
+  for (auto& k : keys) {
+    uint64_t r = rng();
+    if (r % 10 < kLoadedTenths) {
+      k = 10'000'000'000ull + npas[r % npas.size()] * 10'000'000ull + 2'000'000 +
+          (r >> 20) % 8'000'000;
+    } else {
+      k = 12'000'000'000ull + (r >> 8) % 8'000'000'000ull;
+    }
+  }
+  auto rate = [&](auto&& body) {
+    double best = 0;
+    for (int rep = 0; rep < 3; ++rep) {
+      auto t0 = Clock::now();
+      body();
+      double s = std::chrono::duration<double>(Clock::now() - t0).count();
+      best = std::max(best, kKeys / s);
+    }
+    return best;
+  };
+  size_t hits_single = 0, hits_batch = 0, hits_org = 0;
+  double single = rate([&] {
+    size_t h = 0;
+    for (uint64_t k : keys) h += snap->Contains(k);
+    hits_single = h;
+  });
+  std::unique_ptr<bool[]> out(new bool[1000]);
+  double batch = rate([&] {
+    size_t h = 0;
+    for (size_t i = 0; i < kKeys; i += 1000) {
+      snap->ContainsBatch(keys.data() + i, 1000, out.get());
+      for (int j = 0; j < 1000; ++j) h += out[j];
+    }
+    hits_batch = h;
+  });
+  EXPECT_EQ(hits_single, hits_batch);
+  std::vector<std::pair<uint64_t, int64_t>> entries;
+  for (int i = 0; i < 100000; ++i) entries.emplace_back(keys[i * 7], kNeverExpires);
+  OrgList org(entries);
+  double org_rate = rate([&] {
+    size_t h = 0;
+    for (uint64_t k : keys) h += org.Contains(k, 0);
+    hits_org = h;
+  });
+  EXPECT_GE(hits_org, 100000u);
+  std::printf(
+      "RESULT dnc_inprocess national_single_per_s=%.0f national_batch1000_per_s=%.0f "
+      "org_single_per_s=%.0f national_numbers=%llu national_mb=%zu hit_share=%.4f\n",
+      single, batch, org_rate, static_cast<unsigned long long>(snap->numbers()),
+      snap->memory_bytes() >> 20, static_cast<double>(hits_single) / kKeys);
 }
 
 std::chrono::system_clock::time_point Utc(int y, int mo, int d, int h, int mi) {
