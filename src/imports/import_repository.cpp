@@ -131,15 +131,18 @@ constexpr Query kRejectZones{
 // created) the same email. Under `create` only phones count: two live leads cannot share one.
 constexpr Query kInFileDuplicates{
     "",
-    "UPDATE import_rows r SET outcome = 'skip_in_file', duplicate_of = d.first_seq "
-    "FROM (SELECT seq, least(CASE WHEN phone IS NOT NULL "
-    "                             THEN min(seq) OVER (PARTITION BY phone) END, "
-    "                        CASE WHEN email IS NOT NULL AND $2 <> 'create' "
-    "                             THEN min(seq) OVER (PARTITION BY email) END) AS first_seq "
-    "      FROM import_rows WHERE organization_id = app_current_org() AND import_id = $1 "
-    "        AND error IS NULL) d "
-    "WHERE r.organization_id = app_current_org() AND r.import_id = $1 AND r.seq = d.seq "
-    "  AND d.first_seq < d.seq"};
+    // Materialised: the duplicates are few, and the join back must not rescan the window.
+    "WITH d AS MATERIALIZED ("
+    "  SELECT seq, first_seq FROM ("
+    "    SELECT seq, least(CASE WHEN phone IS NOT NULL "
+    "                           THEN min(seq) OVER (PARTITION BY phone) END, "
+    "                      CASE WHEN email IS NOT NULL AND $2 <> 'create' "
+    "                           THEN min(seq) OVER (PARTITION BY email) END) AS first_seq "
+    "    FROM import_rows WHERE organization_id = app_current_org() AND import_id = $1 "
+    "      AND error IS NULL) w "
+    "  WHERE first_seq < seq) "
+    "UPDATE import_rows r SET outcome = 'skip_in_file', duplicate_of = d.first_seq FROM d "
+    "WHERE r.organization_id = app_current_org() AND r.import_id = $1 AND r.seq = d.seq"};
 constexpr Query kPreparedCounts{
     "",
     "UPDATE import_jobs j SET failed = c.failed, skipped = c.skipped, "
@@ -181,17 +184,23 @@ constexpr Query kDecide{
 // Two rows of a chunk that found the same lead (one by phone, one by email): the first wins.
 constexpr Query kSameLead{
     "",
-    "UPDATE import_rows r SET outcome = 'skip_duplicate', duplicate_of = d.first_seq "
-    "FROM (SELECT seq, min(seq) OVER (PARTITION BY lead_id) AS first_seq FROM import_rows r "
-    "      WHERE" LEADLINE_CHUNK
-    "AND r.outcome = 'update') d "
-    "WHERE" LEADLINE_CHUNK "AND r.seq = d.seq AND d.first_seq < d.seq"};
+    "WITH d AS MATERIALIZED ("
+    "  SELECT seq, first_seq FROM (SELECT seq, min(seq) OVER (PARTITION BY lead_id) AS first_seq "
+    "                              FROM import_rows r "
+    "                              WHERE" LEADLINE_CHUNK
+    "AND r.outcome = 'update') w "
+    "  WHERE first_seq < seq) "
+    "UPDATE import_rows r SET outcome = 'skip_duplicate', duplicate_of = d.first_seq FROM d "
+    "WHERE" LEADLINE_CHUNK "AND r.seq = d.seq"};
+// Creates the chunk's new leads; a row whose phone someone else took since the match (the
+// insert skips it) becomes a duplicate.
 constexpr Query kCreate{
     "",
-    "INSERT INTO leads (organization_id, id, first_name, last_name, email, phone, company, "
+    "WITH ins AS ("
+    " INSERT INTO leads (organization_id, id, first_name, last_name, email, phone, company, "
     "  title, status, source, source_metadata, tags, lead_score, assigned_to, timezone, "
     "  metadata, import_id, created_by) "
-    "SELECT r.organization_id, r.lead_id, r.first_name, r.last_name, r.email, r.phone, "
+    " SELECT r.organization_id, r.lead_id, r.first_name, r.last_name, r.email, r.phone, "
     "  r.company, r.title, coalesce(r.status, 'new'), r.source, "
     "  CASE WHEN r.external_id IS NULL THEN '{}'::jsonb "
     "       ELSE jsonb_build_object('external_id', r.external_id) END, "
@@ -199,16 +208,14 @@ constexpr Query kCreate{
     "                       CASE WHEN r.dnc THEN '{dnc}'::text[] ELSE '{}' END), "
     "  coalesce(r.lead_score, 0), r.assigned_to, r.timezone, coalesce(r.metadata, '{}'), "
     "  r.import_id, app_current_user() "
-    "FROM import_rows r WHERE" LEADLINE_CHUNK
+    " FROM import_rows r WHERE" LEADLINE_CHUNK
     "AND r.outcome = 'create' ORDER BY r.seq "
-    "ON CONFLICT (organization_id, phone) WHERE deleted_at IS NULL AND phone IS NOT NULL "
-    "DO NOTHING"};
-// A lead with the row's phone created by someone else since the match: the row is a duplicate.
-constexpr Query kLostCreates{"",
-                             "UPDATE import_rows r SET outcome = 'skip_duplicate', lead_id = NULL "
-                             "WHERE" LEADLINE_CHUNK
-                             "AND r.outcome = 'create' AND NOT EXISTS (SELECT 1 FROM leads l "
-                             "  WHERE l.organization_id = r.organization_id AND l.id = r.lead_id)"};
+    " ON CONFLICT (organization_id, phone) WHERE deleted_at IS NULL AND phone IS NOT NULL "
+    " DO NOTHING "
+    " RETURNING id) "
+    "UPDATE import_rows r SET outcome = 'skip_duplicate', lead_id = NULL "
+    "WHERE" LEADLINE_CHUNK
+    "AND r.outcome = 'create' AND NOT EXISTS (SELECT 1 FROM ins WHERE ins.id = r.lead_id)"};
 constexpr Query kAssignments{
     "",
     "INSERT INTO lead_assignments (organization_id, lead_id, assigned_to, assigned_by, strategy, "
@@ -635,7 +642,6 @@ Status ApplyChunk(db::Transaction& tx, const ImportJob& job, int64_t from, int64
   const Params chunk = Params().Add(job.id).Add(from).Add(to);
   RETURN_IF_ERROR(MatchAndDecide(tx, job, chunk));
   RETURN_IF_ERROR(tx.Exec(kCreate, chunk).status());
-  RETURN_IF_ERROR(tx.Exec(kLostCreates, chunk).status());
   RETURN_IF_ERROR(tx.Exec(kAssignments, chunk).status());
   if (job.options.dedupe == DedupePolicy::kUpdate) {
     RETURN_IF_ERROR(tx.Exec(kSnapshot, chunk).status());
