@@ -15,6 +15,12 @@
 #   BENCH_DIR              work directory (default: a new one under /tmp, removed after)
 #   BENCH_KEEP=1           keep the work directory (cluster and data) afterwards
 #   BENCH_RESULTS          where to write the report [bench/RESULTS.md; smoke: the work dir]
+#   BENCH_ONLY [all]       all, leads (the lead scenarios) or dnc (the Do-Not-Call part only)
+#   BENCH_DNC_NUMBERS [258000000]  numbers in the synthetic national registry file
+#   BENCH_DNC_AREAS [330]          its area codes
+#   BENCH_DNC_CHECKS [1000000]     numbers compared between is_on_dnc_list and the checker
+#   BENCH_DNC_ORG_LIST [100000]    entries of the organization's own list
+#   BENCH_UNIT_TESTS       the unit_tests binary (in-process lookup rates) [next to leadline]
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -22,18 +28,32 @@ bin=$(readlink -f "${1:-build/leadline}")
 [ -x "$bin" ] || { echo "bench: no leadline binary at $bin (run make build)" >&2; exit 1; }
 
 smoke=${BENCH_SMOKE:-0}
+only=${BENCH_ONLY:-all}
+case "$only" in all | leads | dnc) ;; *) echo "bench: BENCH_ONLY is all, leads or dnc" >&2; exit 1 ;; esac
 if [ "$smoke" = 1 ]; then
   leads=${BENCH_LEADS:-2000}
   duration=${BENCH_DURATION:-1}
   warmup=${BENCH_WARMUP:-0}
   bulk=${BENCH_BULK:-200}
   bulk_runs=${BENCH_BULK_RUNS:-1}
+  dnc_numbers=${BENCH_DNC_NUMBERS:-2000000}
+  dnc_areas=${BENCH_DNC_AREAS:-20}
+  dnc_checks=${BENCH_DNC_CHECKS:-20000}
+  dnc_org_list=${BENCH_DNC_ORG_LIST:-2000}
 else
   leads=${BENCH_LEADS:-1000000}
   duration=${BENCH_DURATION:-10}
   warmup=${BENCH_WARMUP:-3}
   bulk=${BENCH_BULK:-10000}
   bulk_runs=${BENCH_BULK_RUNS:-3}
+  dnc_numbers=${BENCH_DNC_NUMBERS:-258000000}
+  dnc_areas=${BENCH_DNC_AREAS:-330}
+  dnc_checks=${BENCH_DNC_CHECKS:-1000000}
+  dnc_org_list=${BENCH_DNC_ORG_LIST:-100000}
+fi
+# The DNC part alone needs an organization and a key, not a data set.
+if [ "$only" = dnc ]; then
+  leads=${BENCH_LEADS:-1000}
 fi
 history=${BENCH_HISTORY:-$((leads * 10))}
 audit=${BENCH_AUDIT:-$((leads * 5))}
@@ -41,9 +61,11 @@ connections=${BENCH_CONNECTIONS:-8}
 threads=${BENCH_THREADS:-2}
 server_threads=${BENCH_SERVER_THREADS:-}
 
-for tool in wrk curl pgbench psql python3; do
+[ -x /usr/bin/time ] || { echo "bench: /usr/bin/time is required (package time)" >&2; exit 1; }
+for tool in wrk curl pgbench psql python3 c++; do
   command -v "$tool" >/dev/null || {
-    echo "bench: $tool is required (make bench installs wrk and postgresql-contrib)" >&2
+    echo "bench: $tool is required (make bench installs wrk and postgresql-contrib; c++ builds" \
+      "the registry file generator)" >&2
     exit 1
   }
 done
@@ -140,6 +162,9 @@ summary() {
   python3 -c "import json,sys; print(json.load(open(sys.argv[1]))[sys.argv[2]])" \
     "$work/bench-data.json" "$1"
 }
+# bench-data writes leads with the triggers off, so the trigger-kept tag counts (0007) are
+# rebuilt from the leads (as the loader's owner would after any such load).
+sql -c "SELECT lead_tag_counts_rebuild()" >/dev/null
 org=$(summary organization_id)
 token=$(summary api_key)
 uid=$(sql -c "SELECT id FROM users WHERE email = '$(summary admin_email)'")
@@ -153,7 +178,8 @@ sql -c "COPY (SELECT id FROM bench_ids ORDER BY n) TO STDOUT" >"$data/ids.txt"
 log "loaded in ${load_seconds}s; $n sampled ids"
 
 # --- 4. scenarios ---------------------------------------------------------------------
-for f in by_id search_name search_phone create; do
+echo "/api/tags" >"$data/tags_urls.txt"
+for f in by_id search_name search_phone create tags dnc_check; do
   for v in raw tenant; do
     python3 "$here/helpers.py" render-sql "$here/sql/$f.$v.sql" "$here/sql/lead_columns.sql" \
       "$here/sql/tenant_begin.sql" "$sqldir/$f.$v.sql"
@@ -168,6 +194,7 @@ python3 "$here/helpers.py" list-scripts "$here/sql/lead_columns.sql" "$here/sql/
   "status=contacted&tag=first-time-buyer&tag=hot&score_min=20&score_max=90"
 mv "$sqldir/list_urls.txt" "$data/list_urls.txt"
 
+pgbench_vars=()
 create_runs=0
 run_wrk() {  # scenario script urls-file seconds clients threads
   local name=$1 script=$2 urls=$3 seconds=$4
@@ -185,7 +212,8 @@ run_pgbench() {  # scenario script-name variant protocol clients threads
   local role=()
   [ "$variant" = tenant ] && role=(env "PGOPTIONS=-c role=leadline_app")
   (cd "$dir" && "${role[@]}" pgbench "${pg[@]}" -n -M "$protocol" -c "$5" -j "$6" \
-    -T "$duration" -D "org=$org" -D "uid=$uid" -D "n=$n" -f "$sqldir/$script.$variant.sql" \
+    -T "$duration" -D "org=$org" -D "uid=$uid" -D "n=$n" "${pgbench_vars[@]}" \
+    -f "$sqldir/$script.$variant.sql" \
     -l --log-prefix=tx >stdout 2>&1) || true
   echo "scenario=$name kind=pgbench_$variant $(python3 "$here/helpers.py" pgbench-stats "$dir")" \
     >>"$results"
@@ -204,9 +232,10 @@ scenarios=(
   "search_phone get.lua search_phone_urls.txt search_phone extended $connections"
   "create create.lua - create prepared $connections"
   "create_1conn create.lua - create prepared 1"
+  "tags get.lua tags_urls.txt tags prepared $connections"
 )
-for s in "${scenarios[@]}"; do
-  read -r name script urls pg_name protocol clients <<<"$s"
+run_scenario() {  # name wrk-script url-file pgbench-script protocol clients
+  local name=$1 script=$2 urls=$3 pg_name=$4 protocol=$5 clients=$6
   t=$((clients < threads ? clients : threads))
   if [ "$warmup" -gt 0 ]; then
     run_wrk "$name" "$script" "$urls" "$warmup" "$clients" "$t" >/dev/null
@@ -219,6 +248,11 @@ for s in "${scenarios[@]}"; do
   run_pgbench "$name" "$pg_name" raw "$protocol" "$clients" "$t"
   run_pgbench "$name" "$pg_name" tenant "$protocol" "$clients" "$t"
   log "$name: $(grep "scenario=$name " "$results" | sed 's/scenario=[^ ]* //' | tr '\n' ';')"
+}
+if [ "$only" != dnc ]; then
+for s in "${scenarios[@]}"; do
+  # shellcheck disable=SC2086
+  run_scenario $s
 done
 
 # Bulk: the same number of leads tagged each run, a different slice and tag every time.
@@ -269,6 +303,114 @@ copy_seconds=$(psql -X -q -v ON_ERROR_STOP=1 "${pg[@]}" -f "$sqldir/export_copy.
 echo "scenario=export kind=copy seconds=$copy_seconds" >>"$results"
 log "export: HTTP $code in ${seconds}s ($bytes bytes), peak RSS $((hwm / 1024)) MB;" \
   "COPY ${copy_seconds}s"
+fi  # the lead scenarios
+
+# --- 5. Do-Not-Call ---------------------------------------------------------------------
+if [ "$only" != leads ]; then
+  dnc_dir="$work/dnc"
+  mkdir -p "$dnc_dir"
+  chmod 755 "$dnc_dir"
+  # A synthetic national registry download in the registry's format (NPA,NNNNNNN, CR LF),
+  # every number once; the generator is built here so that nothing else is needed.
+  c++ -O2 -std=c++20 -o "$dnc_dir/dnc_registry_gen" "$here/dnc_registry_gen.cpp"
+  log "dnc: generating a registry file of $dnc_numbers numbers in $dnc_areas area codes"
+  gen_start=$(date +%s.%N)
+  gen=$("$dnc_dir/dnc_registry_gen" "$dnc_dir/registry.txt" "$dnc_numbers" "$dnc_areas" 1 \
+    "$dnc_dir/areas.txt")
+  gen_seconds=$(python3 -c "print('%.1f' % ($(date +%s.%N) - $gen_start))")
+  file_mb=$(($(stat -c %s "$dnc_dir/registry.txt") / 1000000))
+  rss_before=$(awk '/^VmRSS:/ {print $2}' "/proc/$server_pid/status")
+  # The load as an operator runs it: the CLI, on the same database as the running server.
+  log "dnc: loading it ($file_mb MB) with leadline dnc load --national"
+  /usr/bin/time -f "wall_s=%e user_s=%U sys_s=%S max_rss_kb=%M" -o "$dnc_dir/load.time" \
+    "$bin" dnc load "$dnc_dir/registry.txt" --national --data-dir "$work/var" \
+    >"$dnc_dir/load.json" 2>>"$work/leadline.log"
+  rm -f "$dnc_dir/registry.txt"
+  load_kv=$(python3 -c "import json,sys; d=json.load(open(sys.argv[1]))
+print(' '.join('%s=%s' % (k, d[k]) for k in ('lines', 'added', 'total', 'area_codes',
+      'parse_seconds', 'store_seconds', 'peak_rss_mb')))" "$dnc_dir/load.json")
+  echo "scenario=dnc_load kind=cli numbers=$dnc_numbers file_mb=$file_mb gen_s=$gen_seconds" \
+    "$load_kv $(cat "$dnc_dir/load.time")" >>"$results"
+  log "dnc: load $load_kv $(cat "$dnc_dir/load.time")"
+  # The server learns of the load by NOTIFY and reads the new snapshot.
+  snap_start=$(date +%s.%N)
+  total=$(python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['total'])" \
+    "$dnc_dir/load.json")
+  in_memory=0
+  for _ in $(seq 1 1200); do
+    in_memory=$(curl -sS -H "Authorization: Bearer $token" "$base/api/dnc/registry" |
+      python3 -c "import json,sys; print(json.load(sys.stdin).get('in_memory_numbers', 0))")
+    [ "$in_memory" = "$total" ] && break
+    sleep 0.25
+  done
+  snap_seconds=$(python3 -c "print('%.1f' % ($(date +%s.%N) - $snap_start))")
+  rss_after=$(awk '/^VmRSS:/ {print $2}' "/proc/$server_pid/status")
+  echo "scenario=dnc_snapshot kind=server seconds=$snap_seconds in_memory=$in_memory" \
+    "total=$total rss_growth_mb=$(((rss_after - rss_before) / 1024))" >>"$results"
+  log "dnc: server holds $in_memory of $total numbers after ${snap_seconds}s"
+
+  # The organization's own list: listed, listed until a future date, expired and removed.
+  python3 "$here/helpers.py" dnc-org-list "$dnc_dir/org_list.tsv" "$dnc_org_list" 2
+  sql -c "CREATE TABLE bench_dnc_org_list (phone text, expires_at timestamptz, removed_at timestamptz)"
+  sql -c "COPY bench_dnc_org_list FROM STDIN" <"$dnc_dir/org_list.tsv"
+  sql -c "INSERT INTO dnc_list (organization_id, phone, expires_at, removed_at, removal_reason,
+            source) SELECT '$org', phone, expires_at, removed_at,
+            CASE WHEN removed_at IS NOT NULL THEN 'bench' END, 'import' FROM bench_dnc_org_list"
+  python3 "$here/helpers.py" dnc-numbers "$dnc_dir/areas.txt" "$dnc_dir/org_list.tsv" \
+    "$dnc_dir/numbers.tsv" "$dnc_checks" 3
+  python3 "$here/helpers.py" dnc-batches "$dnc_dir/numbers.tsv" "$data/dnc_bodies.txt" \
+    "$dnc_dir/batches.tsv" 1000 200
+  nb=$(wc -l <"$dnc_dir/batches.tsv")
+  sql -c "CREATE TABLE bench_dnc_numbers (n bigint PRIMARY KEY, phone text NOT NULL)" \
+    -c "CREATE TABLE bench_dnc_batches (b int PRIMARY KEY, phones text[] NOT NULL)" \
+    -c "GRANT SELECT ON bench_dnc_numbers, bench_dnc_batches TO leadline_app"
+  sql -c "COPY bench_dnc_numbers FROM STDIN" <"$dnc_dir/numbers.tsv"
+  sql -c "COPY bench_dnc_batches FROM STDIN" <"$dnc_dir/batches.tsv"
+  sql -c "ANALYZE bench_dnc_numbers" -c "ANALYZE bench_dnc_batches"
+  # Wait until the server has reloaded the organization's list (NOTIFY '<org>:*').
+  sleep 2
+
+  # 1,000 numbers per request: wrk and the same checks in SQL (is_on_dnc_list per number).
+  pgbench_vars=(-D "nb=$nb")
+  run_scenario dnc_check_1000 post.lua dnc_bodies.txt dnc_check prepared "$connections"
+  run_scenario dnc_check_1000_1conn post.lua dnc_bodies.txt dnc_check prepared 1
+  pgbench_vars=()
+
+  # SQL lookups per second on one backend: is_on_dnc_list (the organization's list and the
+  # registry) and dnc_on_national_registry alone, as the server's role in the organization.
+  as_tenant=(env "PGOPTIONS=-c role=leadline_app -c app.organization_id=$org")
+  cat >"$sqldir/dnc_sql.sql" <<SQL
+\\o /dev/null
+\\timing on
+SELECT count(*) FILTER (WHERE is_on_dnc_list(phone, app_current_org())) FROM bench_dnc_numbers;
+SELECT count(*) FILTER (WHERE dnc_on_national_registry(phone)) FROM bench_dnc_numbers;
+SQL
+  times=$("${as_tenant[@]}" psql -X -q -v ON_ERROR_STOP=1 "${pg[@]}" -f "$sqldir/dnc_sql.sql" |
+    awk '/^Time: / {printf "%s ", $2 / 1000}')
+  read -r t_list t_national _ <<<"$times"
+  echo "scenario=dnc_sql kind=psql numbers=$dnc_checks is_on_dnc_list_s=$t_list" \
+    "national_s=$t_national" >>"$results"
+  # The same answers? is_on_dnc_list for every number (as the server's role, in the
+  # organization) against POST /api/dnc/check (the server's in-process checker).
+  "${as_tenant[@]}" psql -X -q -v ON_ERROR_STOP=1 "${pg[@]}" \
+    -c "COPY (SELECT n, is_on_dnc_list(phone, app_current_org()) FROM bench_dnc_numbers
+              ORDER BY n) TO STDOUT" >"$dnc_dir/sql_answers.tsv"
+  agree=$(python3 "$here/helpers.py" dnc-agree "$base" "$token" "$dnc_dir/numbers.tsv" \
+    "$dnc_dir/sql_answers.tsv" 1000)
+  echo "scenario=dnc_agree kind=http $agree" >>"$results"
+  log "dnc: $agree"
+
+  # In-process lookup rates of the same code on a full-size snapshot, one thread.
+  unit_tests=${BENCH_UNIT_TESTS:-$(dirname "$bin")/tests/unit_tests}
+  if [ -x "$unit_tests" ]; then
+    line=$(LEADLINE_DNC_BENCH=1 "$unit_tests" --gtest_filter='DncLookupBench.*' |
+      grep '^RESULT ' || true)
+    echo "scenario=dnc_inprocess kind=unit ${line#RESULT dnc_inprocess }" >>"$results"
+    log "dnc: in process: ${line#RESULT dnc_inprocess }"
+  else
+    log "dnc: no unit_tests binary at $unit_tests: in-process lookup rates skipped"
+  fi
+fi
 
 # --- 5. report ------------------------------------------------------------------------
 cpu=$(awk -F': ' '/^model name/ {print $2; exit}' /proc/cpuinfo)
@@ -281,14 +423,26 @@ server_threads_shown=${server_threads:-"default ($(nproc))"}
   echo
   echo "- Machine: $(nproc) CPUs ($cpu), $((mem_kb / 1024 / 1024)) GB RAM; PostgreSQL $pg_version;" \
     "wrk, pgbench and the server share the machine."
-  echo "- Data: $(summary leads) leads ($leads in the measured organization, $live live)," \
-    "$(summary status_history) status-history rows, $(summary audit) audit rows," \
-    "$(summary organizations) organizations; loaded by \`leadline bench-data\` in ${load_seconds} s."
+  if [ "$only" = dnc ]; then
+    echo "- Data: the Do-Not-Call part only (\`BENCH_ONLY=dnc\`): a small organization" \
+      "($(summary leads) leads) for the API key, the registry file and lists described below."
+  else
+    echo "- Data: $(summary leads) leads ($leads in the measured organization, $live live)," \
+      "$(summary status_history) status-history rows, $(summary audit) audit rows," \
+      "$(summary organizations) organizations; loaded by \`leadline bench-data\` in ${load_seconds} s."
+  fi
+  if [ "$only" != leads ]; then
+    echo "- Do-Not-Call: a synthetic national registry file of $dnc_numbers numbers in" \
+      "$dnc_areas area codes (NPA,NNNNNNN lines, CR LF, plain text); an organization list of" \
+      "$dnc_org_list entries (listed, listed until a future date, expired, removed);" \
+      "$dnc_checks numbers checked (60% in the registry's area codes, 10% in others, 20% from" \
+      "the organization's list, 10% outside NANP); batches of 1,000 for the HTTP rows."
+  fi
   echo "- Load: wrk and pgbench with $connections clients on $threads threads (rows marked 1: one" \
     "client), ${duration} s each after ${warmup} s of wrk warm-up; server threads:" \
     "$server_threads_shown."
   echo "- PostgreSQL: shared_buffers $shared_buffers, work_mem 16MB, jit off, random_page_cost 1.1," \
     "synchronous_commit on."
 } >"$work/meta.txt"
-python3 "$here/helpers.py" report "$results" "$work/meta.txt" "$results_md"
+BENCH_ONLY=$only python3 "$here/helpers.py" report "$results" "$work/meta.txt" "$results_md"
 log "report written to $results_md"

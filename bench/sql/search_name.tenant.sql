@@ -1,14 +1,16 @@
--- GET /api/leads?q=<a last name> as the server runs it (LeadService::List, ResolveSearch):
--- when the term has a trigram, candidate ids from the SECURITY DEFINER trigram search (none
--- when more than 2000 match); then the page under RLS with the LIKE filter and the id set.
+-- GET /api/leads?q=<a last name> as the server runs it (LeadService::List, q alone,
+-- one REPEATABLE READ READ ONLY snapshot): when the term has a trigram, the ids of the
+-- page itself from the SECURITY DEFINER leads_search_page (NULL when more than 2000 match);
+-- then those rows under RLS with the LIKE filter, or the created-index walk with the filter.
 \set i random(1, :n)
 SELECT '%' || lower(last_name) || '%' AS pat, (lower(last_name) ~ '[a-z0-9]{3}')::int AS indexable
 FROM bench_ids WHERE n = :i \gset
-@TENANT_BEGIN@
+@TENANT_BEGIN_SNAPSHOT@
 \if :indexable
 -- OFFSET 0 keeps the subquery: inlined, the function would run once per output column.
 SELECT coalesce(s.ids::text, '{}') AS ids, (s.ids IS NULL)::int AS many
-FROM (SELECT leads_search_ids(lower(:pat), 2000::int) AS ids OFFSET 0) s \gset
+FROM (SELECT leads_search_page(lower(:pat), 2000::int, 'created_at', true, NULL,
+                               NULL::uuid, NULL::uuid, 51) AS ids OFFSET 0) s \gset
 \else
 \set many 1
 \endif
