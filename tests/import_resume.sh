@@ -27,10 +27,10 @@ org_json=$("$bin" org create --name Acme --admin-email boss@acme.test --admin-pa
 org=$(echo "$org_json" | json '["organization_id"]')
 key=$(echo "$org_json" | json '["api_key"]')
 
-# 30,000 rows: 1% invalid phones, 2% repeating an earlier row's phone.
+# 60,000 rows (three batches): 1% invalid phones, 2% repeating an earlier row's phone.
 python3 - "$dir/leads.csv" <<'PY'
 import sys
-rows = 30000
+rows = 60000
 with open(sys.argv[1], "w", newline="") as f:
     f.write("First Name,Last Name,Email,Phone Number,Tags\r\n")
     for i in range(rows):
@@ -106,9 +106,9 @@ created=$(echo "$state" | json '["created"]')
 failed=$(echo "$state" | json '["failed"]')
 skipped=$(echo "$state" | json '["skipped"]')
 total=$(echo "$state" | json '["total_rows"]')
-[ "$total" = 30000 ] || fail "total_rows $total"
-[ "$failed" = 300 ] || fail "failed $failed"
-[ $((created + failed + skipped)) = 30000 ] || fail "counts do not add up: $state"
+[ "$total" = 60000 ] || fail "total_rows $total"
+[ "$failed" = 600 ] || fail "failed $failed"
+[ $((created + failed + skipped)) = 60000 ] || fail "counts do not add up: $state"
 # Every created lead exists exactly once, and no phone twice (one more from the CLI run).
 api "$base/api/leads/export.csv" >"$dir/export.csv"
 python3 - "$dir/export.csv" "$((created + 1))" <<'PY'

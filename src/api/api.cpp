@@ -36,7 +36,8 @@ Api::Api(db::Pool& pool, ApiOptions options)
       leads_service_(pool),
       compliance_(std::make_unique<dnc::Compliance>(pool)),
       imports_(std::make_unique<imports::ImportService>(
-          pool, imports::ImportServiceOptions{.spool_dir = options_.imports_spool_dir})) {
+          pool, imports::ImportServiceOptions{.spool_dir = options_.imports_spool_dir,
+                                              .batch_rows = options_.imports_batch_rows})) {
   AddSystemRoutes();
   auth::RegisterAuthRoutes(router_, auth_);
   leads::RegisterLeadRoutes(router_, auth_, leads_service_);

@@ -25,6 +25,8 @@ struct ApiOptions {
   // Connector credentials are sealed with the key in LEADLINE_SECRET_KEY, else the file
   // LEADLINE_SECRET_KEY_FILE names, else this file (created on first use, mode 0600).
   std::string secret_key_file = "./var/secret.key";
+  // Rows an import reads and applies per transaction (ImportServiceOptions::batch_rows).
+  int64_t imports_batch_rows = imports::ImportServiceOptions{}.batch_rows;
 };
 
 class Api {

@@ -93,30 +93,28 @@ struct ImportCommand {
 };
 
 // One line on stderr, redrawn in place on a terminal: rows, rows/s and an estimate of the
-// time left from the share of the file read and of the rows applied.
+// time left from the share of the file done.
 void PrintImportProgress(const imports::ImportJob& job, std::chrono::steady_clock::time_point start,
                          bool tty) {
   double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   const auto& c = job.counts;
-  double done = 0;
-  if (job.phase == "read" && job.file_bytes > 0) {
-    done = 0.35 * static_cast<double>(job.bytes_read) / static_cast<double>(job.file_bytes);
-  } else if (c.total_rows > 0) {
-    done = 0.35 + 0.65 * static_cast<double>(c.processed_rows) / static_cast<double>(c.total_rows);
+  double done = job.status == imports::JobStatus::kCompleted ? 1.0 : 0.0;
+  if (done < 1 && job.file_bytes > 0) {
+    done = std::min(1.0, static_cast<double>(job.bytes_read) / static_cast<double>(job.file_bytes));
   }
-  double rate =
-      elapsed > 0
-          ? static_cast<double>(job.phase == "read" ? c.total_rows : c.processed_rows) / elapsed
-          : 0;
+  double rate = elapsed > 0 ? static_cast<double>(c.total_rows) / elapsed : 0;
   std::string eta =
       done > 0.01 && done < 1 ? fmt::format("{:.0f}s", elapsed / done - elapsed) : "-";
   const int width = 30;
   int filled = static_cast<int>(done * width);
   std::string bar = std::string(static_cast<size_t>(filled), '#') +
                     std::string(static_cast<size_t>(width - filled), '.');
-  std::fprintf(stderr, "%s[%s] %3.0f%% %s: %lld rows read, %lld applied, %.0f rows/s, ETA %s%s",
-               tty ? "\r" : "", bar.c_str(), done * 100, job.phase.c_str(),
-               static_cast<long long>(c.total_rows), static_cast<long long>(c.processed_rows), rate,
+  std::fprintf(stderr,
+               "%s[%s] %3.0f%% %lld rows: %lld created, %lld updated, %lld skipped, %lld failed; "
+               "%.0f rows/s, ETA %s%s",
+               tty ? "\r" : "", bar.c_str(), done * 100, static_cast<long long>(c.total_rows),
+               static_cast<long long>(c.created), static_cast<long long>(c.updated),
+               static_cast<long long>(c.skipped), static_cast<long long>(c.failed), rate,
                eta.c_str(), tty ? "   " : "\n");
   std::fflush(stderr);
 }

@@ -1,5 +1,7 @@
 #include "imports/import_handlers.h"
 
+#include <algorithm>
+
 #include <unistd.h>
 
 #include <charconv>
@@ -20,21 +22,12 @@ using auth::Role;
 using http::Method;
 using http::Response;
 
-// The share of the work each phase stands for in `progress` (reading and validating is
-// about a third of an import's time).
-constexpr double kReadShare = 0.35;
-
+// A job reads and applies its file in one pass, batch by batch: its progress is the share of
+// the file done (a connector's fetch comes first and counts as nothing done yet).
 double Progress(const ImportJob& j) {
   if (j.status == JobStatus::kCompleted) return 1.0;
-  if (j.phase == "apply" || j.phase == "done") {
-    const int64_t total = j.counts.total_rows;
-    return total == 0
-               ? kReadShare
-               : kReadShare + (1 - kReadShare) * static_cast<double>(j.counts.processed_rows) /
-                                  static_cast<double>(total);
-  }
   if (j.phase == "read" && j.file_bytes > 0) {
-    return kReadShare * static_cast<double>(j.bytes_read) / static_cast<double>(j.file_bytes);
+    return std::min(1.0, static_cast<double>(j.bytes_read) / static_cast<double>(j.file_bytes));
   }
   return 0.0;
 }

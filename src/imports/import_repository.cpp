@@ -63,9 +63,8 @@ constexpr Query kFinish{
 constexpr Query kDeleteJob{"imports_delete_job",
                            "DELETE FROM import_jobs WHERE organization_id = app_current_org() "
                            "AND id = $1"};
-constexpr Query kMaxSeq{"imports_max_seq",
-                        "SELECT coalesce(max(seq), 0) FROM import_rows "
-                        "WHERE organization_id = app_current_org() AND import_id = $1"};
+constexpr Query kRefreshStatistics{"imports_refresh_statistics",
+                                   "SELECT import_refresh_statistics()"};
 
 // Session-level, so it outlives transactions and ends with the connection.
 constexpr Query kClaim{"imports_claim",
@@ -75,237 +74,232 @@ constexpr Query kRelease{"imports_release", "SELECT import_release_job($1)"};
 constexpr Query kLockKey{"imports_lock_key",
                          "SELECT pg_advisory_lock(hashtextextended('import:' || $1, 0))"};
 
-// The read phase copies into a temporary table (COPY FROM cannot write a table under
-// row-level security), then moves the batch with one INSERT that the policies check.
+// A batch is copied into a temporary table (COPY FROM cannot write a table under row-level
+// security), decided there, and written out: new leads to `leads`, every other row (failed,
+// skipped, updated) to import_rows. Temporary rows write no WAL, so the statements that
+// decide a row's fate cost little; the permanent tables are each written once per row.
 constexpr char kStageTable[] =
     "CREATE TEMP TABLE IF NOT EXISTS import_stage ("
     "seq bigint, line bigint, raw text, error text, first_name text, last_name text, "
     "email text, phone text, company text, title text, status text, source text, tags text[], "
     "lead_score int, timezone text, owner_ref text, assigned_to uuid, external_id text, "
-    "metadata jsonb) ON COMMIT DELETE ROWS";
+    "metadata jsonb, dnc boolean, outcome text, duplicate_of bigint, lead_id uuid, "
+    "by_phone uuid, by_email uuid, previous jsonb, version_after int) ON COMMIT DELETE ROWS";
+// A dry run keeps one transaction for the whole file.
+constexpr char kStageClear[] = "TRUNCATE import_stage";
 constexpr char kStageCopy[] =
     "COPY import_stage (seq, line, raw, error, first_name, last_name, email, phone, company, "
     "title, status, source, tags, lead_score, timezone, owner_ref, assigned_to, external_id, "
     "metadata) FROM STDIN";
-constexpr Query kStageMove{
-    "",
-    "WITH moved AS ("
-    "  INSERT INTO import_rows (organization_id, import_id, seq, line, raw, error, outcome, "
-    "    first_name, last_name, email, phone, company, title, status, source, tags, lead_score, "
-    "    timezone, owner_ref, assigned_to, external_id, metadata) "
-    "  SELECT app_current_org(), $1, seq, line, raw, error, "
-    "    CASE WHEN error IS NOT NULL THEN 'failed' END, first_name, last_name, email, phone, "
-    "    company, title, status, source, tags, lead_score, timezone, owner_ref, assigned_to, "
-    "    external_id, metadata FROM import_stage "
-    "  RETURNING error) "
-    "UPDATE import_jobs SET total_rows = total_rows + (SELECT count(*) FROM moved), "
-    "  failed = failed + (SELECT count(*) FROM moved WHERE error IS NOT NULL), "
-    "  processed_rows = processed_rows + (SELECT count(*) FROM moved WHERE error IS NOT NULL), "
-    "  bytes_read = $2, heartbeat_at = now() "
-    "WHERE organization_id = app_current_org() AND id = $1"};
 
-// --- prepare: checks against the database, duplicates within the file ---
+// --- checks that need the database: owner exists and is active, time zone known ---
 constexpr Query kResolveOwners{
     "",
-    "UPDATE import_rows r SET assigned_to = u.id FROM users u "
-    "WHERE r.organization_id = app_current_org() AND r.import_id = $1 AND r.error IS NULL "
-    "  AND r.owner_ref IS NOT NULL AND r.assigned_to IS NULL "
-    "  AND u.organization_id = r.organization_id AND u.email = lower(r.owner_ref)"};
+    "UPDATE import_stage s SET assigned_to = u.id FROM users u "
+    "WHERE s.error IS NULL AND s.owner_ref IS NOT NULL AND s.assigned_to IS NULL "
+    "  AND u.organization_id = app_current_org() AND u.email = lower(s.owner_ref)"};
 constexpr Query kRejectOwners{
     "",
-    "UPDATE import_rows r SET outcome = 'failed', "
-    "  error = 'assigned_to: no active user ' || coalesce(r.owner_ref, r.assigned_to::text) || "
+    "UPDATE import_stage s SET "
+    "  error = 'assigned_to: no active user ' || coalesce(s.owner_ref, s.assigned_to::text) || "
     "          ' in this organization' "
-    "WHERE r.organization_id = app_current_org() AND r.import_id = $1 AND r.error IS NULL "
-    "  AND (r.owner_ref IS NOT NULL OR r.assigned_to IS NOT NULL) "
-    "  AND NOT EXISTS (SELECT 1 FROM users u WHERE u.organization_id = r.organization_id "
-    "                  AND u.id = r.assigned_to AND u.is_active)"};
+    "WHERE s.error IS NULL AND (s.owner_ref IS NOT NULL OR s.assigned_to IS NOT NULL) "
+    "  AND NOT EXISTS (SELECT 1 FROM users u WHERE u.organization_id = app_current_org() "
+    "                  AND u.id = s.assigned_to AND u.is_active)"};
 constexpr Query kRejectZones{
     "",
-    "UPDATE import_rows r SET outcome = 'failed', "
-    "  error = 'timezone: unknown IANA time zone ' || r.timezone "
-    "WHERE r.organization_id = app_current_org() AND r.import_id = $1 AND r.error IS NULL "
-    "  AND r.timezone IS NOT NULL "
-    "  AND NOT EXISTS (SELECT 1 FROM iana_time_zones z WHERE z.name = r.timezone)"};
-// A row repeats an earlier one when it has the same phone or (unless every row is to be
-// created) the same email. Under `create` only phones count: two live leads cannot share one.
-constexpr Query kInFileDuplicates{
+    "UPDATE import_stage s SET error = 'timezone: unknown IANA time zone ' || s.timezone "
+    "WHERE s.error IS NULL AND s.timezone IS NOT NULL "
+    "  AND NOT EXISTS (SELECT 1 FROM iana_time_zones z WHERE z.name = s.timezone)"};
+
+// --- decisions; $1 the job, $2 the dedupe policy, $3 the DNC policy ---
+// A row repeats an earlier row of the batch when it has the same phone or (unless every row
+// is to be created) the same email. Under `create` only phones count: two live leads cannot
+// share one.
+constexpr Query kInBatchDuplicates{
     "",
-    // Materialised: the duplicates are few, and the join back must not rescan the window.
     "WITH d AS MATERIALIZED ("
     "  SELECT seq, first_seq FROM ("
     "    SELECT seq, least(CASE WHEN phone IS NOT NULL "
     "                           THEN min(seq) OVER (PARTITION BY phone) END, "
-    "                      CASE WHEN email IS NOT NULL AND $2 <> 'create' "
+    "                      CASE WHEN email IS NOT NULL AND $1 <> 'create' "
     "                           THEN min(seq) OVER (PARTITION BY email) END) AS first_seq "
-    "    FROM import_rows WHERE organization_id = app_current_org() AND import_id = $1 "
-    "      AND error IS NULL) w "
+    "    FROM import_stage WHERE error IS NULL) w "
     "  WHERE first_seq < seq) "
-    "UPDATE import_rows r SET outcome = 'skip_in_file', duplicate_of = d.first_seq FROM d "
-    "WHERE r.organization_id = app_current_org() AND r.import_id = $1 AND r.seq = d.seq"};
-constexpr Query kPreparedCounts{
-    "",
-    "UPDATE import_jobs j SET failed = c.failed, skipped = c.skipped, "
-    "  processed_rows = c.failed + c.skipped, phase = 'apply', heartbeat_at = now() "
-    "FROM (SELECT count(*) FILTER (WHERE outcome = 'failed') AS failed, "
-    "             count(*) FILTER (WHERE outcome = 'skip_in_file') AS skipped "
-    "      FROM import_rows WHERE organization_id = app_current_org() AND import_id = $1) c "
-    "WHERE j.organization_id = app_current_org() AND j.id = $1"};
-
-// --- apply, per chunk of seq [$2, $3] ---
-#define LEADLINE_CHUNK \
-  " r.organization_id = app_current_org() AND r.import_id = $1 AND r.seq BETWEEN $2 AND $3 "
-
+    "UPDATE import_stage s SET outcome = 'skip_in_file', duplicate_of = d.first_seq FROM d "
+    "WHERE s.seq = d.seq"};
+// The live lead with the row's phone, else (not under `create`) the oldest with its email;
+// and whether the number is on a DNC list: is_on_dnc_list's rule (0004) written out, because
+// a SQL function holding a subquery is not inlined and costs ~45 µs a call where the
+// subquery here costs ~1 µs.
 constexpr Query kMatch{
     "",
-    "UPDATE import_rows r SET lead_id = coalesce("
-    "  (SELECT l.id FROM leads l WHERE l.organization_id = r.organization_id "
-    "     AND l.phone = r.phone AND l.deleted_at IS NULL), "
-    "  CASE WHEN $4 <> 'create' THEN "
-    "    (SELECT l.id FROM leads l WHERE l.organization_id = r.organization_id "
-    "       AND l.email = r.email AND l.deleted_at IS NULL ORDER BY l.created_at, l.id LIMIT 1) "
-    "  END) "
-    "WHERE" LEADLINE_CHUNK "AND r.error IS NULL AND r.outcome IS NULL"};
-constexpr Query kDnc{"",
-                     "UPDATE import_rows r SET dnc = is_on_dnc_list(r.phone, r.organization_id) "
-                     "WHERE" LEADLINE_CHUNK
-                     "AND r.error IS NULL AND r.outcome IS NULL AND r.phone IS NOT NULL "
-                     "AND r.dnc IS NULL"};
-// $4 dedupe policy, $5 dnc policy.
+    "UPDATE import_stage s SET "
+    "  by_phone = (SELECT l.id FROM leads l WHERE l.organization_id = app_current_org() "
+    "                AND l.phone = s.phone AND l.deleted_at IS NULL), "
+    "  by_email = CASE WHEN $1 <> 'create' THEN "
+    "    (SELECT l.id FROM leads l WHERE l.organization_id = app_current_org() "
+    "       AND l.email = s.email AND l.deleted_at IS NULL ORDER BY l.created_at, l.id LIMIT 1) "
+    "  END, "
+    "  dnc = s.phone IS NOT NULL AND ("
+    "    EXISTS (SELECT 1 FROM dnc_list d WHERE d.organization_id = app_current_org() "
+    "              AND d.phone = s.phone AND d.removed_at IS NULL "
+    "              AND (d.expires_at IS NULL OR d.expires_at > now())) "
+    "    OR dnc_on_national_registry(s.phone)) "
+    "WHERE s.error IS NULL AND s.outcome IS NULL"};
+// A row repeats an earlier row of another batch when it has that row's phone or (unless
+// every row is to be created) its email: the row either created a lead, which carries the
+// import's id, or was kept in import_rows.
+constexpr Query kEarlierBatches{
+    "",
+    "UPDATE import_stage s SET outcome = 'skip_in_file' "
+    "WHERE s.error IS NULL AND s.outcome IS NULL "
+    "  AND (EXISTS (SELECT 1 FROM leads l WHERE l.organization_id = app_current_org() "
+    "                 AND l.id IN (s.by_phone, s.by_email) AND l.import_id = $1) "
+    "       OR EXISTS (SELECT 1 FROM import_rows r WHERE r.organization_id = app_current_org() "
+    "                    AND r.import_id = $1 AND r.error IS NULL AND r.phone = s.phone) "
+    "       OR ($2 <> 'create' AND EXISTS ("
+    "             SELECT 1 FROM import_rows r WHERE r.organization_id = app_current_org() "
+    "               AND r.import_id = $1 AND r.error IS NULL AND r.email = s.email)))"};
 constexpr Query kDecide{
     "",
-    "UPDATE import_rows r SET "
-    "  outcome = CASE WHEN coalesce(r.dnc, false) AND $5 = 'skip' THEN 'skip_dnc' "
-    "                 WHEN r.lead_id IS NULL THEN 'create' "
-    "                 WHEN $4 = 'update' THEN 'update' ELSE 'skip_duplicate' END, "
-    "  lead_id = CASE WHEN r.lead_id IS NULL AND NOT (coalesce(r.dnc, false) AND $5 = 'skip') "
-    "                 THEN gen_random_uuid() ELSE r.lead_id END "
-    "WHERE" LEADLINE_CHUNK "AND r.error IS NULL AND r.outcome IS NULL"};
-// Two rows of a chunk that found the same lead (one by phone, one by email): the first wins.
+    "UPDATE import_stage s SET "
+    "  outcome = CASE WHEN s.dnc AND $2 = 'skip' THEN 'skip_dnc' "
+    "                 WHEN coalesce(s.by_phone, s.by_email) IS NULL THEN 'create' "
+    "                 WHEN $1 = 'update' THEN 'update' ELSE 'skip_duplicate' END, "
+    "  lead_id = CASE WHEN s.dnc AND $2 = 'skip' THEN coalesce(s.by_phone, s.by_email) "
+    "                 ELSE coalesce(s.by_phone, s.by_email, gen_random_uuid()) END "
+    "WHERE s.error IS NULL AND s.outcome IS NULL"};
+// Two rows that found the same lead (one by phone, one by email): the first wins.
 constexpr Query kSameLead{
     "",
     "WITH d AS MATERIALIZED ("
     "  SELECT seq, first_seq FROM (SELECT seq, min(seq) OVER (PARTITION BY lead_id) AS first_seq "
-    "                              FROM import_rows r "
-    "                              WHERE" LEADLINE_CHUNK
-    "AND r.outcome = 'update') w "
+    "                              FROM import_stage WHERE outcome = 'update') w "
     "  WHERE first_seq < seq) "
-    "UPDATE import_rows r SET outcome = 'skip_duplicate', duplicate_of = d.first_seq FROM d "
-    "WHERE" LEADLINE_CHUNK "AND r.seq = d.seq"};
-// Creates the chunk's new leads; a row whose phone someone else took since the match (the
-// insert skips it) becomes a duplicate.
+    "UPDATE import_stage s SET outcome = 'skip_duplicate', duplicate_of = d.first_seq FROM d "
+    "WHERE s.seq = d.seq"};
+
+// --- writes; $1 the job ---
+// Creates the batch's new leads; a row whose phone someone else took since the match (the
+// insert skips it) becomes a duplicate. NOT IN over the inserted ids is a hashed subplan,
+// whatever the planner believes about the unanalysed temporary table.
 constexpr Query kCreate{
     "",
     "WITH ins AS ("
     " INSERT INTO leads (organization_id, id, first_name, last_name, email, phone, company, "
     "  title, status, source, source_metadata, tags, lead_score, assigned_to, timezone, "
     "  metadata, import_id, created_by) "
-    " SELECT r.organization_id, r.lead_id, r.first_name, r.last_name, r.email, r.phone, "
-    "  r.company, r.title, coalesce(r.status, 'new'), r.source, "
-    "  CASE WHEN r.external_id IS NULL THEN '{}'::jsonb "
-    "       ELSE jsonb_build_object('external_id', r.external_id) END, "
-    "  app_text_array_union(coalesce(r.tags, '{}'), "
-    "                       CASE WHEN r.dnc THEN '{dnc}'::text[] ELSE '{}' END), "
-    "  coalesce(r.lead_score, 0), r.assigned_to, r.timezone, coalesce(r.metadata, '{}'), "
-    "  r.import_id, app_current_user() "
-    " FROM import_rows r WHERE" LEADLINE_CHUNK
-    "AND r.outcome = 'create' ORDER BY r.seq "
+    " SELECT app_current_org(), s.lead_id, s.first_name, s.last_name, s.email, s.phone, "
+    "  s.company, s.title, coalesce(s.status, 'new'), s.source, "
+    "  CASE WHEN s.external_id IS NULL THEN '{}'::jsonb "
+    "       ELSE jsonb_build_object('external_id', s.external_id) END, "
+    "  CASE WHEN s.dnc AND NOT coalesce('dnc' = ANY (s.tags), false) "
+    "       THEN coalesce(s.tags, '{}') || '{dnc}'::text[] ELSE coalesce(s.tags, '{}') END, "
+    "  coalesce(s.lead_score, 0), s.assigned_to, s.timezone, coalesce(s.metadata, '{}'), $1, "
+    "  app_current_user() "
+    " FROM import_stage s WHERE s.outcome = 'create' ORDER BY s.seq "
     " ON CONFLICT (organization_id, phone) WHERE deleted_at IS NULL AND phone IS NOT NULL "
     " DO NOTHING "
     " RETURNING id) "
-    "UPDATE import_rows r SET outcome = 'skip_duplicate', lead_id = NULL "
-    "WHERE" LEADLINE_CHUNK
-    "AND r.outcome = 'create' AND NOT EXISTS (SELECT 1 FROM ins WHERE ins.id = r.lead_id)"};
+    "UPDATE import_stage s SET outcome = 'skip_duplicate', lead_id = NULL "
+    "WHERE s.outcome = 'create' AND s.lead_id NOT IN (SELECT id FROM ins)"};
 constexpr Query kAssignments{
     "",
     "INSERT INTO lead_assignments (organization_id, lead_id, assigned_to, assigned_by, strategy, "
     "  reason, context) "
-    "SELECT r.organization_id, r.lead_id, r.assigned_to, app_current_user(), 'import', "
-    "  'imported', jsonb_build_object('import_id', r.import_id) "
-    "FROM import_rows r WHERE" LEADLINE_CHUNK
-    "AND r.outcome = 'create' "
-    "AND r.assigned_to IS NOT NULL"};
+    "SELECT app_current_org(), s.lead_id, s.assigned_to, app_current_user(), 'import', "
+    "  'imported', jsonb_build_object('import_id', $1::uuid) "
+    "FROM import_stage s WHERE s.outcome = 'create' AND s.assigned_to IS NOT NULL"};
+// What undo restores: an updated lead's importable columns before the update.
 constexpr Query kSnapshot{
     "",
-    "UPDATE import_rows r SET previous = jsonb_build_object("
+    "UPDATE import_stage s SET previous = jsonb_build_object("
     "  'first_name', l.first_name, 'last_name', l.last_name, 'email', l.email, "
     "  'phone', l.phone, 'company', l.company, 'title', l.title, 'status', l.status, "
     "  'source', l.source, 'source_metadata', l.source_metadata, 'tags', l.tags, "
     "  'lead_score', l.lead_score, 'assigned_to', l.assigned_to, 'timezone', l.timezone, "
     "  'metadata', l.metadata, 'version', l.version) "
-    "FROM leads l WHERE" LEADLINE_CHUNK
-    "AND r.outcome = 'update' AND l.organization_id = r.organization_id AND l.id = r.lead_id"};
-// $4: overwrite (true) or fill (false). Fill only sets what the lead lacks; overwrite sets
+    "FROM leads l WHERE s.outcome = 'update' AND l.organization_id = app_current_org() "
+    "  AND l.id = s.lead_id"};
+// $1: overwrite (true) or fill (false). Fill only sets what the lead lacks; overwrite sets
 // every non-empty cell. Tags and metadata are merged either way; a converted lead keeps its
 // status (it is terminal).
 constexpr Query kUpdate{
     "",
     "WITH upd AS ("
     " UPDATE leads l SET "
-    "  first_name = CASE WHEN $4 THEN coalesce(r.first_name, l.first_name) "
-    "                    ELSE coalesce(l.first_name, r.first_name) END, "
-    "  last_name = CASE WHEN $4 THEN coalesce(r.last_name, l.last_name) "
-    "                   ELSE coalesce(l.last_name, r.last_name) END, "
-    "  email = CASE WHEN $4 THEN coalesce(r.email, l.email) ELSE coalesce(l.email, r.email) END, "
-    "  phone = CASE WHEN $4 THEN coalesce(r.phone, l.phone) ELSE coalesce(l.phone, r.phone) END, "
-    "  company = CASE WHEN $4 THEN coalesce(r.company, l.company) "
-    "                 ELSE coalesce(l.company, r.company) END, "
-    "  title = CASE WHEN $4 THEN coalesce(r.title, l.title) ELSE coalesce(l.title, r.title) END, "
-    "  source = CASE WHEN $4 THEN coalesce(r.source, l.source) "
-    "                ELSE coalesce(l.source, r.source) END, "
-    "  timezone = CASE WHEN $4 THEN coalesce(r.timezone, l.timezone) "
-    "                  ELSE coalesce(l.timezone, r.timezone) END, "
-    "  assigned_to = CASE WHEN $4 THEN coalesce(r.assigned_to, l.assigned_to) "
-    "                     ELSE coalesce(l.assigned_to, r.assigned_to) END, "
-    "  status = CASE WHEN $4 AND r.status IS NOT NULL AND l.status <> 'converted' "
-    "                THEN r.status ELSE l.status END, "
-    "  lead_score = CASE WHEN $4 AND r.lead_score IS NOT NULL THEN r.lead_score "
+    "  first_name = CASE WHEN $1 THEN coalesce(s.first_name, l.first_name) "
+    "                    ELSE coalesce(l.first_name, s.first_name) END, "
+    "  last_name = CASE WHEN $1 THEN coalesce(s.last_name, l.last_name) "
+    "                   ELSE coalesce(l.last_name, s.last_name) END, "
+    "  email = CASE WHEN $1 THEN coalesce(s.email, l.email) ELSE coalesce(l.email, s.email) END, "
+    "  phone = CASE WHEN $1 THEN coalesce(s.phone, l.phone) ELSE coalesce(l.phone, s.phone) END, "
+    "  company = CASE WHEN $1 THEN coalesce(s.company, l.company) "
+    "                 ELSE coalesce(l.company, s.company) END, "
+    "  title = CASE WHEN $1 THEN coalesce(s.title, l.title) ELSE coalesce(l.title, s.title) END, "
+    "  source = CASE WHEN $1 THEN coalesce(s.source, l.source) "
+    "                ELSE coalesce(l.source, s.source) END, "
+    "  timezone = CASE WHEN $1 THEN coalesce(s.timezone, l.timezone) "
+    "                  ELSE coalesce(l.timezone, s.timezone) END, "
+    "  assigned_to = CASE WHEN $1 THEN coalesce(s.assigned_to, l.assigned_to) "
+    "                     ELSE coalesce(l.assigned_to, s.assigned_to) END, "
+    "  status = CASE WHEN $1 AND s.status IS NOT NULL AND l.status <> 'converted' "
+    "                THEN s.status ELSE l.status END, "
+    "  lead_score = CASE WHEN $1 AND s.lead_score IS NOT NULL THEN s.lead_score "
     "                    ELSE l.lead_score END, "
-    "  tags = app_text_array_union(l.tags, app_text_array_union(coalesce(r.tags, '{}'), "
-    "           CASE WHEN r.dnc THEN '{dnc}'::text[] ELSE '{}' END)), "
-    "  metadata = CASE WHEN $4 THEN l.metadata || coalesce(r.metadata, '{}') "
-    "                  ELSE coalesce(r.metadata, '{}') || l.metadata END, "
-    "  source_metadata = CASE WHEN r.external_id IS NULL THEN l.source_metadata "
-    "    WHEN $4 THEN l.source_metadata || jsonb_build_object('external_id', r.external_id) "
-    "    ELSE jsonb_build_object('external_id', r.external_id) || l.source_metadata END "
-    " FROM import_rows r "
-    " WHERE" LEADLINE_CHUNK
-    "   AND r.outcome = 'update' AND l.organization_id = r.organization_id AND l.id = r.lead_id "
+    "  tags = app_text_array_union(l.tags, app_text_array_union(coalesce(s.tags, '{}'), "
+    "           CASE WHEN s.dnc THEN '{dnc}'::text[] ELSE '{}' END)), "
+    "  metadata = CASE WHEN $1 THEN l.metadata || coalesce(s.metadata, '{}') "
+    "                  ELSE coalesce(s.metadata, '{}') || l.metadata END, "
+    "  source_metadata = CASE WHEN s.external_id IS NULL THEN l.source_metadata "
+    "    WHEN $1 THEN l.source_metadata || jsonb_build_object('external_id', s.external_id) "
+    "    ELSE jsonb_build_object('external_id', s.external_id) || l.source_metadata END "
+    " FROM import_stage s "
+    " WHERE s.outcome = 'update' AND l.organization_id = app_current_org() AND l.id = s.lead_id "
     "   AND l.deleted_at IS NULL "
     " RETURNING l.id, l.version) "
-    "UPDATE import_rows r SET version_after = upd.version, "
-    "  outcome = CASE WHEN upd.version = (r.previous->>'version')::int THEN 'unchanged' "
+    "UPDATE import_stage s SET version_after = upd.version, "
+    "  outcome = CASE WHEN upd.version = (s.previous->>'version')::int THEN 'unchanged' "
     "                 ELSE 'update' END "
-    "FROM upd WHERE" LEADLINE_CHUNK "AND r.outcome = 'update' AND r.lead_id = upd.id"};
+    "FROM upd WHERE s.outcome = 'update' AND s.lead_id = upd.id"};
 // Leads deleted between the match and the update.
 constexpr Query kLostUpdates{"",
-                             "UPDATE import_rows r SET outcome = 'skip_duplicate' "
-                             "WHERE" LEADLINE_CHUNK
-                             "AND r.outcome = 'update' AND r.version_after IS NULL"};
-constexpr Query kChunkCounts{
+                             "UPDATE import_stage SET outcome = 'skip_duplicate' "
+                             "WHERE outcome = 'update' AND version_after IS NULL"};
+// Every row that did not create a lead is kept: failed rows for errors.csv (with their raw
+// text), updated rows for undo, skipped ones as the record of why. Created rows are the
+// leads carrying the import's id.
+constexpr Query kKeepRows{
     "",
-    "UPDATE import_jobs j SET created = j.created + c.created, updated = j.updated + c.updated, "
-    "  skipped = j.skipped + c.skipped, dnc_flagged = j.dnc_flagged + c.dnc, "
-    "  processed_rows = j.processed_rows + c.n, applied_through = $3, heartbeat_at = now() "
-    "FROM (SELECT count(*) FILTER (WHERE outcome = 'create') AS created, "
-    "             count(*) FILTER (WHERE outcome = 'update') AS updated, "
-    "             count(*) FILTER (WHERE outcome IN ('unchanged', 'skip_duplicate', 'skip_dnc')) "
-    "               AS skipped, "
-    "             count(*) FILTER (WHERE dnc AND outcome IN ('create', 'update', 'unchanged')) "
-    "               AS dnc, "
-    "             count(*) AS n "
-    "      FROM import_rows r WHERE" LEADLINE_CHUNK
-    "        AND r.outcome NOT IN ('failed', 'skip_in_file')) c "
+    "INSERT INTO import_rows (organization_id, import_id, seq, line, raw, error, outcome, "
+    "  first_name, last_name, email, phone, company, title, status, source, tags, lead_score, "
+    "  timezone, owner_ref, assigned_to, external_id, metadata, dnc, duplicate_of, lead_id, "
+    "  previous, version_after) "
+    "SELECT app_current_org(), $1, s.seq, s.line, CASE WHEN s.error IS NOT NULL THEN s.raw END, "
+    "  s.error, CASE WHEN s.error IS NOT NULL THEN 'failed' ELSE s.outcome END, s.first_name, "
+    "  s.last_name, s.email, s.phone, s.company, s.title, s.status, s.source, s.tags, "
+    "  s.lead_score, s.timezone, s.owner_ref, s.assigned_to, s.external_id, s.metadata, s.dnc, "
+    "  s.duplicate_of, s.lead_id, s.previous, s.version_after "
+    "FROM import_stage s WHERE s.error IS NOT NULL OR s.outcome <> 'create'"};
+// The batch's counts and the read checkpoint ($2: bytes of the file consumed), together.
+constexpr Query kBatchCounts{
+    "",
+    "UPDATE import_jobs j SET total_rows = j.total_rows + c.n, "
+    "  processed_rows = j.processed_rows + c.n, created = j.created + c.created, "
+    "  updated = j.updated + c.updated, skipped = j.skipped + c.skipped, "
+    "  failed = j.failed + c.failed, dnc_flagged = j.dnc_flagged + c.dnc, bytes_read = $2, "
+    "  heartbeat_at = now() "
+    "FROM (SELECT count(*) AS n, "
+    "             count(*) FILTER (WHERE error IS NULL AND outcome = 'create') AS created, "
+    "             count(*) FILTER (WHERE error IS NULL AND outcome = 'update') AS updated, "
+    "             count(*) FILTER (WHERE error IS NULL AND outcome IN "
+    "               ('unchanged', 'skip_duplicate', 'skip_dnc', 'skip_in_file')) AS skipped, "
+    "             count(*) FILTER (WHERE error IS NOT NULL) AS failed, "
+    "             count(*) FILTER (WHERE error IS NULL AND dnc "
+    "               AND outcome IN ('create', 'update', 'unchanged')) AS dnc "
+    "      FROM import_stage) c "
     "WHERE j.organization_id = app_current_org() AND j.id = $1"};
-constexpr Query kOutcomeCounts{
-    "",
-    "SELECT count(*), count(*) FILTER (WHERE outcome = 'create'), "
-    "  count(*) FILTER (WHERE outcome = 'update'), "
-    "  count(*) FILTER (WHERE outcome IN ('unchanged', 'skip_duplicate', 'skip_dnc', "
-    "                                     'skip_in_file')), "
-    "  count(*) FILTER (WHERE outcome = 'failed'), "
-    "  count(*) FILTER (WHERE dnc AND outcome IN ('create', 'update', 'unchanged')) "
-    "FROM import_rows WHERE organization_id = app_current_org() AND import_id = $1"};
 
 // --- undo ---
 constexpr Query kUndoCreates{
@@ -590,9 +584,10 @@ Result<std::optional<std::string>> Header(db::Transaction& tx, std::string_view 
   return rows.GetOptional(0, 0);
 }
 
-Status StageRows(db::Transaction& tx, std::string_view job_id, const std::vector<StagedRow>& rows,
-                 uint64_t bytes_read) {
+Status ImportBatch(db::Transaction& tx, const ImportJob& job, const std::vector<StagedRow>& rows,
+                   uint64_t bytes_read) {
   RETURN_IF_ERROR(tx.Exec(std::string_view(kStageTable)).status());
+  RETURN_IF_ERROR(tx.Exec(std::string_view(kStageClear)).status());
   if (!rows.empty()) {
     RETURN_IF_ERROR(tx.connection().CopyIn(
         kStageCopy, [&](const std::function<Status(std::string_view)>& send) -> Status {
@@ -609,71 +604,30 @@ Status StageRows(db::Transaction& tx, std::string_view job_id, const std::vector
           return Status::Ok();
         }));
   }
-  return tx.Exec(kStageMove, Params().Add(job_id).Add(static_cast<int64_t>(bytes_read))).status();
-}
-
-Status PrepareRows(db::Transaction& tx, const ImportJob& job) {
-  Params id = Params().Add(job.id);
-  RETURN_IF_ERROR(tx.Exec(kResolveOwners, id).status());
-  RETURN_IF_ERROR(tx.Exec(kRejectOwners, id).status());
-  RETURN_IF_ERROR(tx.Exec(kRejectZones, id).status());
+  const Params id = Params().Add(job.id);
+  const std::string_view dedupe = DedupePolicyName(job.options.dedupe);
+  RETURN_IF_ERROR(tx.Exec(kResolveOwners).status());
+  RETURN_IF_ERROR(tx.Exec(kRejectOwners).status());
+  RETURN_IF_ERROR(tx.Exec(kRejectZones).status());
+  RETURN_IF_ERROR(tx.Exec(kInBatchDuplicates, Params().Add(dedupe)).status());
+  RETURN_IF_ERROR(tx.Exec(kMatch, Params().Add(dedupe)).status());
+  RETURN_IF_ERROR(tx.Exec(kEarlierBatches, Params().Add(job.id).Add(dedupe)).status());
   RETURN_IF_ERROR(
-      tx.Exec(kInFileDuplicates, Params().Add(job.id).Add(DedupePolicyName(job.options.dedupe)))
-          .status());
-  return tx.Exec(kPreparedCounts, id).status();
-}
-
-namespace {
-
-Status MatchAndDecide(db::Transaction& tx, const ImportJob& job, const Params& chunk) {
-  RETURN_IF_ERROR(
-      tx.Exec(kMatch, Params(chunk).Add(DedupePolicyName(job.options.dedupe))).status());
-  RETURN_IF_ERROR(tx.Exec(kDnc, chunk).status());
-  RETURN_IF_ERROR(tx.Exec(kDecide, Params(chunk)
-                                       .Add(DedupePolicyName(job.options.dedupe))
-                                       .Add(DncPolicyName(job.options.dnc)))
-                      .status());
-  return tx.Exec(kSameLead, chunk).status();
-}
-
-}  // namespace
-
-Status ApplyChunk(db::Transaction& tx, const ImportJob& job, int64_t from, int64_t to) {
-  const Params chunk = Params().Add(job.id).Add(from).Add(to);
-  RETURN_IF_ERROR(MatchAndDecide(tx, job, chunk));
-  RETURN_IF_ERROR(tx.Exec(kCreate, chunk).status());
-  RETURN_IF_ERROR(tx.Exec(kAssignments, chunk).status());
+      tx.Exec(kDecide, Params().Add(dedupe).Add(DncPolicyName(job.options.dnc))).status());
+  RETURN_IF_ERROR(tx.Exec(kCreate, id).status());
+  RETURN_IF_ERROR(tx.Exec(kAssignments, id).status());
   if (job.options.dedupe == DedupePolicy::kUpdate) {
-    RETURN_IF_ERROR(tx.Exec(kSnapshot, chunk).status());
+    RETURN_IF_ERROR(tx.Exec(kSameLead).status());
+    RETURN_IF_ERROR(tx.Exec(kSnapshot).status());
     RETURN_IF_ERROR(
-        tx.Exec(kUpdate, Params(chunk).Add(job.options.update_mode == UpdateMode::kOverwrite))
-            .status());
-    RETURN_IF_ERROR(tx.Exec(kLostUpdates, chunk).status());
+        tx.Exec(kUpdate, Params().Add(job.options.update_mode == UpdateMode::kOverwrite)).status());
+    RETURN_IF_ERROR(tx.Exec(kLostUpdates).status());
   }
-  return tx.Exec(kChunkCounts, chunk).status();
+  RETURN_IF_ERROR(tx.Exec(kKeepRows, id).status());
+  return tx.Exec(kBatchCounts, Params().Add(job.id).Add(static_cast<int64_t>(bytes_read))).status();
 }
 
-Status ClassifyChunk(db::Transaction& tx, const ImportJob& job, int64_t from, int64_t to) {
-  return MatchAndDecide(tx, job, Params().Add(job.id).Add(from).Add(to));
-}
-
-Result<ImportCounts> OutcomeCounts(db::Transaction& tx, std::string_view job_id) {
-  ASSIGN_OR_RETURN(Rows rows, tx.Exec(kOutcomeCounts, Params().Add(job_id)));
-  ImportCounts c;
-  c.total_rows = rows.GetInt(0, 0);
-  c.processed_rows = c.total_rows;
-  c.created = rows.GetInt(0, 1);
-  c.updated = rows.GetInt(0, 2);
-  c.skipped = rows.GetInt(0, 3);
-  c.failed = rows.GetInt(0, 4);
-  c.dnc_flagged = rows.GetInt(0, 5);
-  return c;
-}
-
-Result<int64_t> MaxSeq(db::Transaction& tx, std::string_view job_id) {
-  ASSIGN_OR_RETURN(Rows rows, tx.Exec(kMaxSeq, Params().Add(job_id)));
-  return rows.GetInt(0, 0);
-}
+Status RefreshStatistics(db::Transaction& tx) { return tx.Exec(kRefreshStatistics).status(); }
 
 Status FinishJob(db::Transaction& tx, std::string_view id, JobStatus status,
                  const std::optional<std::string>& error) {

@@ -49,26 +49,19 @@ Status SetHeader(db::Transaction& tx, std::string_view id, std::string_view head
                  char delimiter);
 Result<std::optional<std::string>> Header(db::Transaction& tx, std::string_view id);
 
-// Read phase: appends rows to import_rows with COPY and moves the job's read checkpoint
-// (total_rows, failed, bytes_read) in the same transaction.
-Status StageRows(db::Transaction& tx, std::string_view job_id, const std::vector<StagedRow>& rows,
-                 uint64_t bytes_read);
-
-// Checks that need the database (owner exists and is active, time zone known), marks rows
-// that repeat an earlier row of the file, and moves the job to the apply phase. Returns the
-// number of rows newly failed or skipped so the counters stay exact.
-Status PrepareRows(db::Transaction& tx, const ImportJob& job);
-
-// Applies staged rows seq in [from, to]: matches live leads on phone then email, decides each
-// row's outcome by the policies, creates and updates leads (the leads triggers write history
-// and audit with change source "import"), and adds the chunk's counts to the job together
-// with its checkpoint.
-Status ApplyChunk(db::Transaction& tx, const ImportJob& job, int64_t from, int64_t to);
-// Classifies rows like ApplyChunk without writing leads (dry runs and previews of whole files).
-Status ClassifyChunk(db::Transaction& tx, const ImportJob& job, int64_t from, int64_t to);
-Result<ImportCounts> OutcomeCounts(db::Transaction& tx, std::string_view job_id);
-Result<int64_t> MaxSeq(db::Transaction& tx, std::string_view job_id);
-
+// Reads and applies one batch of the file's rows (its records in file order, `bytes_read`
+// the file offset after them): checks what needs the database (owners, time zones), marks
+// rows repeating an earlier row of the file, matches live leads on phone then email, checks
+// DNC lists, decides each row's outcome by the policies, creates and updates leads (the leads
+// triggers write history and audit with change source "import"), keeps every row that did
+// not create a lead in import_rows, and adds the batch's counts to the job together with its
+// read checkpoint. All of it in the caller's transaction: a batch is applied whole or not at
+// all.
+Status ImportBatch(db::Transaction& tx, const ImportJob& job, const std::vector<StagedRow>& rows,
+                   uint64_t bytes_read);
+// ANALYZEs leads and import_rows when they changed by more than they held at their last
+// ANALYZE (0008): an import outgrows the planner's statistics faster than autovacuum runs.
+Status RefreshStatistics(db::Transaction& tx);
 Status FinishJob(db::Transaction& tx, std::string_view id, JobStatus status,
                  const std::optional<std::string>& error);
 Status DeleteJob(db::Transaction& tx, std::string_view id);

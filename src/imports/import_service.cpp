@@ -140,7 +140,7 @@ void ImportService::WorkerLoop() {
   }
 }
 
-Status ImportService::RunJob(const repo::Claim& claim, const ProgressFn& progress, bool dry_run) {
+Status ImportService::RunJob(const repo::Claim& claim, const ProgressFn& progress) {
   db::TenantContext tenant{claim.organization_id, claim.created_by.value_or(""), "", "", "import"};
   std::optional<ImportJob> job;
   RETURN_IF_ERROR(db::RunInTransaction(pool_, tenant, [&](db::Transaction& tx) -> Status {
@@ -149,8 +149,8 @@ Status ImportService::RunJob(const repo::Claim& claim, const ProgressFn& progres
   }));
   if (!job) return JobNotFound();
   if (Ended(job->status)) return Status::Ok();
-  Status st = RunPhases(tenant, *job, progress, dry_run);
-  if (st.ok() || dry_run) return st;
+  Status st = RunPhases(tenant, *job, progress);
+  if (st.ok()) return st;
   if (st.code() == StatusCode::kUnavailable || st.code() == StatusCode::kAborted) {
     // The database went away, or another worker holds the job: it stays running and is
     // resumed by whoever claims it next.
@@ -168,10 +168,9 @@ Status ImportService::RunJob(const repo::Claim& claim, const ProgressFn& progres
 }
 
 Status ImportService::RunPhases(const db::TenantContext& tenant, ImportJob& job,
-                                const ProgressFn& progress, bool dry_run) {
+                                const ProgressFn& progress) {
   if (job.phase == "fetch") RETURN_IF_ERROR(FetchPhase(tenant, job));
-  if (job.phase == "read") RETURN_IF_ERROR(ReadPhase(tenant, job, progress));
-  if (job.phase == "apply") RETURN_IF_ERROR(ApplyPhase(tenant, job, progress, dry_run));
+  if (job.phase == "read") RETURN_IF_ERROR(LoadPhase(tenant, job, progress));
   return Status::Ok();
 }
 
@@ -219,29 +218,30 @@ Status ImportService::FetchPhase(const db::TenantContext& tenant, ImportJob& job
   return Status::Ok();
 }
 
-// Reads the file into import_rows in batches; each batch commits with the job's read
-// checkpoint (total_rows), so a resumed job skips exactly the rows already staged.
-Status ImportService::ReadPhase(const db::TenantContext& tenant, ImportJob& job,
-                                const ProgressFn& progress) {
+// Reads the job's file from its checkpoint (the first total_rows records were done by an
+// earlier run) and hands each batch to `apply` with the file offset after it, until the file
+// ends or `apply` says stop.
+Status ImportService::ReadBatches(const db::TenantContext& tenant, const ImportJob& job,
+                                  const BatchFn& apply) {
   auto opened = OpenWithHeader(job.file_path, job.options);
   if (!opened.ok()) return opened.status();
   std::string region;
   RETURN_IF_ERROR(db::RunInTransaction(pool_, tenant, [&](db::Transaction& tx) -> Status {
     ASSIGN_OR_RETURN(region, repo::OrganizationRegion(tx));
-    return repo::SetHeader(tx, job.id, opened->header.raw, opened->reader->delimiter());
+    return Status::Ok();
   }));
   RowMapper mapper(opened->columns, job.options, region);
   RecordReader& reader = *opened->reader;
 
   Record record;
   int64_t seq = 0;
-  // Rows staged by an earlier run of this job.
   while (seq < job.counts.total_rows) {
     ASSIGN_OR_RETURN(bool more, reader.Next(record));
     if (!more) break;
     ++seq;
   }
-  std::vector<StagedRow> batch(static_cast<size_t>(options_.read_batch_rows));
+  std::vector<StagedRow> batch(static_cast<size_t>(options_.batch_rows));
+  std::vector<StagedRow> rows;
   bool done = false;
   while (!done) {
     size_t n = 0;
@@ -255,85 +255,62 @@ Status ImportService::ReadPhase(const db::TenantContext& tenant, ImportJob& job,
       mapper.Map(record, row);
       row.seq = ++seq;
     }
-    std::vector<StagedRow> rows(std::make_move_iterator(batch.begin()),
-                                std::make_move_iterator(batch.begin() + static_cast<long>(n)));
-    bool cancelled = false;
-    const int64_t expected = job.counts.total_rows;
-    RETURN_IF_ERROR(db::RunInTransaction(pool_, tenant, [&](db::Transaction& tx) -> Status {
-      ASSIGN_OR_RETURN(auto locked, repo::LockJobRow(tx, job.id));
-      if (!locked) return JobNotFound();
-      if (locked->counts.total_rows != expected) {
-        return Aborted("import " + job.id + " is being run elsewhere");
-      }
-      cancelled = locked->cancel_requested;
-      if (cancelled) return repo::FinishJob(tx, job.id, JobStatus::kCancelled, std::nullopt);
-      if (!rows.empty()) RETURN_IF_ERROR(repo::StageRows(tx, job.id, rows, reader.bytes_read()));
-      if (done) RETURN_IF_ERROR(repo::PrepareRows(tx, job));
-      ASSIGN_OR_RETURN(auto fresh, repo::FindJob(tx, job.id));
-      if (fresh) job = std::move(*fresh);
-      return Status::Ok();
-    }));
-    batch.resize(static_cast<size_t>(options_.read_batch_rows));
-    if (cancelled) {
-      job.status = JobStatus::kCancelled;
-      job.phase = "done";
-      RemoveSpooledFile(job);
-      return Status::Ok();
-    }
-    if (progress) progress(job);
+    rows.assign(std::make_move_iterator(batch.begin()),
+                std::make_move_iterator(batch.begin() + static_cast<long>(n)));
+    bool stop = false;
+    RETURN_IF_ERROR(apply(rows, reader.bytes_read(), opened->header.raw, reader.delimiter(), stop));
+    if (stop) return Status::Ok();
   }
   return Status::Ok();
 }
 
-// Applies the staged rows chunk by chunk; each chunk commits with the job's counts and its
-// apply checkpoint, so a resumed job neither repeats nor skips a row.
-Status ImportService::ApplyPhase(const db::TenantContext& tenant, ImportJob& job,
-                                 const ProgressFn& progress, bool dry_run) {
-  int64_t last = 0;
-  RETURN_IF_ERROR(db::RunInTransaction(pool_, tenant, [&](db::Transaction& tx) -> Status {
-    ASSIGN_OR_RETURN(last, repo::MaxSeq(tx, job.id));
+// Each batch is applied and committed together with the job's counts and read checkpoint,
+// so a job killed at any point resumes after its last committed batch: no row twice, none
+// lost.
+Status ImportService::LoadPhase(const db::TenantContext& tenant, ImportJob& job,
+                                const ProgressFn& progress) {
+  bool cancelled = false;
+  bool header_saved = false;
+  RETURN_IF_ERROR(
+      ReadBatches(tenant, job,
+                  [&](const std::vector<StagedRow>& rows, uint64_t bytes_read,
+                      const std::string& header, char delimiter, bool& stop) -> Status {
+                    const int64_t expected = job.counts.total_rows;
+                    // A unique violation means someone took a phone between the match and the
+                    // write; the retry matches again and sees it.
+                    Status st;
+                    for (int attempt = 0; attempt < 3; ++attempt) {
+                      st = db::RunInTransaction(pool_, tenant, [&](db::Transaction& tx) -> Status {
+                        ASSIGN_OR_RETURN(auto locked, repo::LockJobRow(tx, job.id));
+                        if (!locked) return JobNotFound();
+                        if (locked->counts.total_rows != expected) {
+                          return Aborted("import " + job.id + " is being run elsewhere");
+                        }
+                        cancelled = locked->cancel_requested;
+                        if (cancelled)
+                          return repo::FinishJob(tx, job.id, JobStatus::kCancelled, std::nullopt);
+                        if (!header_saved)
+                          RETURN_IF_ERROR(repo::SetHeader(tx, job.id, header, delimiter));
+                        RETURN_IF_ERROR(repo::ImportBatch(tx, job, rows, bytes_read));
+                        ASSIGN_OR_RETURN(auto fresh, repo::FindJob(tx, job.id));
+                        if (fresh) job = std::move(*fresh);
+                        return Status::Ok();
+                      });
+                      if (st.code() != StatusCode::kAlreadyExists) break;
+                    }
+                    RETURN_IF_ERROR(st);
+                    header_saved = true;
+                    RETURN_IF_ERROR(db::RunInTransaction(pool_, tenant, repo::RefreshStatistics));
+                    stop = cancelled;
+                    if (progress && !cancelled) progress(job);
+                    return Status::Ok();
+                  }));
+  if (cancelled) {
+    job.status = JobStatus::kCancelled;
+    job.phase = "done";
+    RemoveSpooledFile(job);
     return Status::Ok();
-  }));
-  int64_t from = job.applied_through + 1;
-  while (from <= last) {
-    const int64_t to = std::min(last, from + options_.apply_chunk_rows - 1);
-    bool cancelled = false;
-    const int64_t expected = job.applied_through;
-    // A unique violation here means someone took a phone between the match and the write;
-    // the retry matches again and sees it.
-    Status st;
-    for (int attempt = 0; attempt < 3; ++attempt) {
-      st = db::RunInTransaction(pool_, tenant, [&](db::Transaction& tx) -> Status {
-        ASSIGN_OR_RETURN(auto locked, repo::LockJobRow(tx, job.id));
-        if (!locked) return JobNotFound();
-        if (locked->applied_through != expected) {
-          return Aborted("import " + job.id + " is being run elsewhere");
-        }
-        cancelled = locked->cancel_requested;
-        if (cancelled) return repo::FinishJob(tx, job.id, JobStatus::kCancelled, std::nullopt);
-        if (dry_run) {
-          RETURN_IF_ERROR(repo::ClassifyChunk(tx, job, from, to));
-        } else {
-          RETURN_IF_ERROR(repo::ApplyChunk(tx, job, from, to));
-        }
-        ASSIGN_OR_RETURN(auto fresh, repo::FindJob(tx, job.id));
-        if (fresh) job = std::move(*fresh);
-        if (dry_run) job.applied_through = to;
-        return Status::Ok();
-      });
-      if (st.code() != StatusCode::kAlreadyExists) break;
-    }
-    RETURN_IF_ERROR(st);
-    if (cancelled) {
-      job.status = JobStatus::kCancelled;
-      job.phase = "done";
-      RemoveSpooledFile(job);
-      return Status::Ok();
-    }
-    if (progress) progress(job);
-    from = to + 1;
   }
-  if (dry_run) return Status::Ok();
   RETURN_IF_ERROR(db::RunInTransaction(pool_, tenant, [&](db::Transaction& tx) -> Status {
     RETURN_IF_ERROR(repo::FinishJob(tx, job.id, JobStatus::kCompleted, std::nullopt));
     ASSIGN_OR_RETURN(auto fresh, repo::FindJob(tx, job.id));
@@ -602,6 +579,8 @@ Result<ImportJob> ImportService::RunFile(const db::TenantContext& tenant, const 
   job.file_path = absolute;
   job.file_bytes = FileSize(absolute);
 
+  if (dry_run) return DryRun(tenant, std::move(job), progress);
+
   // Hold the job's lock before it exists, so no server's worker picks it up.
   ASSIGN_OR_RETURN(db::PooledConnection lock, pool_.Acquire());
   RETURN_IF_ERROR(repo::LockJobKey(*lock, job.id));
@@ -611,21 +590,7 @@ Result<ImportJob> ImportService::RunFile(const db::TenantContext& tenant, const 
     return Status::Ok();
   }));
   ImportJob running = *created;
-  Status st = RunPhases(tenant, running, progress, dry_run);
-  if (dry_run) {
-    // Count what would happen, then leave no trace.
-    Status cleanup = db::RunInTransaction(pool_, tenant, [&](db::Transaction& tx) -> Status {
-      if (st.ok()) {
-        ASSIGN_OR_RETURN(running.counts, repo::OutcomeCounts(tx, running.id));
-      }
-      return repo::DeleteJob(tx, running.id);
-    });
-    (void)repo::ReleaseJob(*lock, job.id);
-    RETURN_IF_ERROR(st);
-    RETURN_IF_ERROR(cleanup);
-    running.status = JobStatus::kCompleted;
-    return running;
-  }
+  Status st = RunPhases(tenant, running, progress);
   if (!st.ok() && st.code() != StatusCode::kUnavailable) {
     std::string reason = st.code() == StatusCode::kInternal ? "internal error" : st.message();
     (void)db::RunInTransaction(pool_, tenant, [&](db::Transaction& tx) {
@@ -635,6 +600,28 @@ Result<ImportJob> ImportService::RunFile(const db::TenantContext& tenant, const 
   (void)repo::ReleaseJob(*lock, job.id);
   RETURN_IF_ERROR(st);
   return running;
+}
+
+// The whole import in one transaction that is rolled back: every row meets exactly the
+// decisions a real run would make (including repeats across batches), and nothing is left.
+// Meanwhile the rows' phones are held by the uncommitted inserts, so a concurrent create of
+// the same number waits for the dry run to end.
+Result<ImportJob> ImportService::DryRun(const db::TenantContext& tenant, ImportJob job,
+                                        const ProgressFn& progress) {
+  ASSIGN_OR_RETURN(db::Transaction tx, db::Transaction::Begin(pool_, tenant));
+  ASSIGN_OR_RETURN(ImportJob running, repo::InsertJob(tx, job));
+  RETURN_IF_ERROR(ReadBatches(tenant, running,
+                              [&](const std::vector<StagedRow>& rows, uint64_t bytes_read,
+                                  const std::string&, char, bool&) -> Status {
+                                RETURN_IF_ERROR(repo::ImportBatch(tx, running, rows, bytes_read));
+                                ASSIGN_OR_RETURN(auto fresh, repo::FindJob(tx, running.id));
+                                if (fresh) running = std::move(*fresh);
+                                if (progress) progress(running);
+                                return Status::Ok();
+                              }));
+  running.status = JobStatus::kCompleted;
+  running.phase = "done";
+  return running;  // `tx` rolls back
 }
 
 }  // namespace leadline::imports

@@ -30,8 +30,8 @@ struct ImportServiceOptions {
   // Uploads and fetched files are kept here until their job ends. Must be on the file system
   // the HTTP server spools uploads to (the upload is renamed, not copied).
   std::string spool_dir;
-  int64_t read_batch_rows = 10000;   // rows staged per transaction
-  int64_t apply_chunk_rows = 10000;  // rows applied per transaction
+  // Rows read and applied per transaction: a killed job redoes at most this many.
+  int64_t batch_rows = 20000;
   std::chrono::milliseconds poll_interval{1000};
   int max_preview_rows = 20;
 };
@@ -104,20 +104,24 @@ class ImportService {
   // errors.csv's header: the file's header row as written.
   Result<std::string> HeaderLine(const auth::Principal& p, std::string_view id);
 
-  // The CLI: imports `path` for `tenant` in the calling thread; `dry_run` classifies every row
-  // and then removes the job, leaving no trace. Returns the finished job.
+  // The CLI: imports `path` for `tenant` in the calling thread; `dry_run` runs the whole import
+  // in one transaction and rolls it back, leaving no trace. Returns the finished job.
   Result<ImportJob> RunFile(const db::TenantContext& tenant, const std::string& path,
                             ImportOptions options, bool dry_run, const ProgressFn& progress);
 
  private:
   void WorkerLoop();
   // Runs a job held by `claim` until it ends or is interrupted.
-  Status RunJob(const repo::Claim& claim, const ProgressFn& progress, bool dry_run = false);
-  Status RunPhases(const db::TenantContext& tenant, ImportJob& job, const ProgressFn& progress,
-                   bool dry_run);
-  Status ReadPhase(const db::TenantContext& tenant, ImportJob& job, const ProgressFn& progress);
-  Status ApplyPhase(const db::TenantContext& tenant, ImportJob& job, const ProgressFn& progress,
-                    bool dry_run);
+  Status RunJob(const repo::Claim& claim, const ProgressFn& progress);
+  Status RunPhases(const db::TenantContext& tenant, ImportJob& job, const ProgressFn& progress);
+  // One batch of mapped rows, the file offset after them, the file's header row as written
+  // and its delimiter; setting `stop` ends the reading.
+  using BatchFn = std::function<Status(const std::vector<StagedRow>& rows, uint64_t bytes_read,
+                                       const std::string& header, char delimiter, bool& stop)>;
+  Status ReadBatches(const db::TenantContext& tenant, const ImportJob& job, const BatchFn& apply);
+  Status LoadPhase(const db::TenantContext& tenant, ImportJob& job, const ProgressFn& progress);
+  Result<ImportJob> DryRun(const db::TenantContext& tenant, ImportJob job,
+                           const ProgressFn& progress);
   Status FetchPhase(const db::TenantContext& tenant, ImportJob& job);
   void RemoveSpooledFile(const ImportJob& job) const;
 

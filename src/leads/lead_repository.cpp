@@ -198,7 +198,8 @@ constexpr Query kAuditPage{
     "leads_audit_page",
     LEADLINE_READABLE_PAGE(
         "p.id, p.action, p.changes, p.actor_id, p.at, p.at_micro",
-        "SELECT a.id, a.action, a.changes::text AS changes, a.actor_id, "
+        "SELECT a.id, a.action, lead_audit_changes(a.changes, a.created_values)::text AS changes, "
+        "a.actor_id, "
         "app_rfc3339(a.occurred_at) AS at, app_rfc3339_micro(a.occurred_at) AS at_micro, "
         "a.occurred_at AS sort_at, a.id AS sort_id FROM lead_audit_log a "
         "WHERE a.organization_id = app_current_org() AND a.lead_id = $1::uuid "
@@ -245,7 +246,7 @@ constexpr Query kTimelinePage{
         " WHERE e.organization_id = app_current_org() AND e.lead_id = $1::uuid "
         " UNION ALL "
         " SELECT g.id, g.action, g.occurred_at, g.actor_id, jsonb_build_object('changes', "
-        " g.changes) FROM lead_audit_log g "
+        " lead_audit_changes(g.changes, g.created_values)) FROM lead_audit_log g "
         " WHERE g.organization_id = app_current_org() AND g.lead_id = $1::uuid "
         " AND g.action NOT IN ('update', 'bulk_update')"
         ") t WHERE ($2::timestamptz IS NULL OR (t.at, t.id) < ($2::timestamptz, $3::uuid)) "

@@ -197,6 +197,38 @@ TEST_F(SchemaRules, LedgerIsAppendOnlyWithRunningBalance) {
   EXPECT_FALSE((*conn)->Exec("DELETE FROM lead_audit_log").ok());
 }
 
+TEST_F(SchemaRules, LeadsAreNeverHardDeletedSoTheirHistoryStays) {
+  std::string id = NewLead();
+  auto del = Run("DELETE FROM leads WHERE id = $1", Params().Add(id));
+  ASSERT_FALSE(del.ok());
+  EXPECT_EQ(del.status().code(), StatusCode::kValidationFailed) << del.status().ToString();
+  auto conn = tdb_->owner_pool().Acquire();
+  ASSERT_TRUE(conn.ok());
+  EXPECT_FALSE((*conn)->Exec("DELETE FROM leads").ok());
+  EXPECT_FALSE((*conn)->Exec("TRUNCATE leads CASCADE").ok());
+  auto left = Run("SELECT count(*) FROM lead_audit_log WHERE lead_id = $1", Params().Add(id));
+  ASSERT_TRUE(left.ok());
+  EXPECT_EQ(left->Get(0, 0), "1");
+}
+
+TEST_F(SchemaRules, CreateAuditListsTheColumnsSet) {
+  std::string id = NewLead();
+  auto a =
+      Run("SELECT c->'first_name'->>'new', c->'first_name' ? 'old', c->'first_name'->>'old', "
+          "c ? 'lead_score_factors', c ? 'metadata', c ? 'version' "
+          "FROM (SELECT lead_audit_changes(changes, created_values) AS c FROM lead_audit_log "
+          "      WHERE lead_id = $1 AND action = 'create') x",
+          Params().Add(id));
+  ASSERT_TRUE(a.ok()) << a.status().ToString();
+  ASSERT_EQ(a->size(), 1);
+  EXPECT_EQ(a->Get(0, 0), "Ada");
+  EXPECT_EQ(a->Get(0, 1), "t");
+  EXPECT_TRUE(a->IsNull(0, 2));
+  EXPECT_EQ(a->Get(0, 3), "f") << "NULL columns are left out";
+  EXPECT_EQ(a->Get(0, 4), "f") << "empty {} is left out";
+  EXPECT_EQ(a->Get(0, 5), "f") << "bookkeeping columns are not audited";
+}
+
 TEST_F(SchemaRules, DncFunctionHonoursExpiry) {
   ASSERT_TRUE(Run("INSERT INTO dnc_list (organization_id, phone, reason, expires_at) VALUES "
                   "(app_current_org(), '+12065550150', 'asked', now() + interval '1 day'), "

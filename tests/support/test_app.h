@@ -17,8 +17,10 @@ namespace leadline::testing {
 
 class TestApp {
  public:
-  // `start_workers`: run the import worker, as `leadline serve` does.
-  explicit TestApp(http::ServerOptions options = {}, bool start_workers = true)
+  // `start_workers`: run the import worker, as `leadline serve` does. `import_batch_rows`: rows
+  // per import transaction (small values make every file span several batches).
+  explicit TestApp(http::ServerOptions options = {}, bool start_workers = true,
+                   int64_t import_batch_rows = api::ApiOptions{}.imports_batch_rows)
       : db_(TestDatabase::Create()) {
     char spool[] = "/tmp/leadline-spool-XXXXXX";
     if (::mkdtemp(spool) == nullptr) throw std::runtime_error("mkdtemp failed");
@@ -26,6 +28,7 @@ class TestApp {
     api::ApiOptions api_options;
     api_options.imports_spool_dir = spool_dir_;
     api_options.secret_key_file = spool_dir_ + "/secret.key";
+    api_options.imports_batch_rows = import_batch_rows;
     api_ = std::make_unique<api::Api>(db_->app_pool(), api_options);
     options.spool_body = imports::IsUploadRequest;
     options.spool_dir = spool_dir_;
