@@ -63,8 +63,14 @@ def render(text, columns_file, tenant_file):
 
 
 def render_sql(template, columns_file, tenant_file, out):
+    """As render, after @SEARCH_PAGE@ is replaced by search_page.sql beside the template: the
+    two search scripts differ only in how they pick the term."""
     with open(template, encoding="utf-8") as f:
         text = f.read()
+    if "@SEARCH_PAGE@" in text:
+        with open(os.path.join(os.path.dirname(template), "search_page.sql"),
+                  encoding="utf-8") as f:
+            text = text.replace("@SEARCH_PAGE@", f.read().rstrip("\n"))
     with open(out, "w", encoding="utf-8") as f:
         f.write(render(text, columns_file, tenant_file))
 

@@ -162,9 +162,6 @@ summary() {
   python3 -c "import json,sys; print(json.load(open(sys.argv[1]))[sys.argv[2]])" \
     "$work/bench-data.json" "$1"
 }
-# bench-data writes leads with the triggers off, so the trigger-kept tag counts (0007) are
-# rebuilt from the leads (as the loader's owner would after any such load).
-sql -c "SELECT lead_tag_counts_rebuild()" >/dev/null
 org=$(summary organization_id)
 token=$(summary api_key)
 uid=$(sql -c "SELECT id FROM users WHERE email = '$(summary admin_email)'")

@@ -72,6 +72,18 @@ expect "leads triggers enabled again" \
   "SELECT count(*) FROM pg_trigger WHERE tgrelid = 'leads'::regclass AND tgenabled <> 'O'" 0
 expect "secondary indexes rebuilt" \
   "SELECT count(*) FROM pg_indexes WHERE indexname IN ('leads_created_idx', 'leads_search_idx', 'leads_tags_idx', 'leads_phone_key', 'lead_status_history_funnel_idx', 'lead_audit_log_lead_idx')" 6
+expect "tag counts rebuilt from the loaded leads" \
+  "SELECT (SELECT count(*) FROM lead_tag_counts) > 0 AND NOT EXISTS (
+     (SELECT organization_id, assigned_to, tag, count FROM lead_tag_counts
+      EXCEPT SELECT l.organization_id, l.assigned_to, t.tag, count(*) FROM leads l,
+        LATERAL (SELECT DISTINCT unnest(l.tags) AS tag) t WHERE l.deleted_at IS NULL
+        GROUP BY 1, 2, 3)
+     UNION ALL
+     (SELECT l.organization_id, l.assigned_to, t.tag, count(*) FROM leads l,
+        LATERAL (SELECT DISTINCT unnest(l.tags) AS tag) t WHERE l.deleted_at IS NULL
+        GROUP BY 1, 2, 3
+      EXCEPT SELECT organization_id, assigned_to, tag, count FROM lead_tag_counts))
+   AND NOT EXISTS (SELECT 1 FROM lead_tag_count_deltas)" t
 expect "tenant view through leadline_app" \
   "BEGIN; SET LOCAL ROLE leadline_app; SELECT set_config('app.organization_id', '$org', true) IS NOT NULL; SELECT count(*) FROM leads; COMMIT" "t
 400"

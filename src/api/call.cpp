@@ -2,6 +2,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include <charconv>
+
 #include "http/problem.h"
 
 namespace leadline::api {
@@ -76,6 +78,30 @@ http::Response JsonResponse(int status, std::string body) {
   r.status = status;
   r.body = std::move(body);
   return r;
+}
+
+http::Response NoContent() {
+  http::Response r;
+  r.status = 204;
+  r.content_type.clear();
+  return r;
+}
+
+Result<int> Limit(const http::Request& request) {
+  auto v = request.QueryParam("limit");
+  if (!v) return 50;
+  int n = 0;
+  auto [ptr, ec] = std::from_chars(v->data(), v->data() + v->size(), n);
+  if (ec != std::errc() || ptr != v->data() + v->size() || n < 1 || n > 500) {
+    return InvalidArgument("limit must be an integer from 1 to 500");
+  }
+  return n;
+}
+
+std::optional<std::string> QueryValue(const http::Request& request, std::string_view key) {
+  auto v = request.QueryParam(key);
+  if (!v) return std::nullopt;
+  return std::string(*v);
 }
 
 std::string ClientIp(const http::Request& request) { return request.remote_ip; }

@@ -38,6 +38,15 @@ http::RouteHandler Public(PublicHandler fn);
 Result<json::Value> JsonObjectBody(const http::Request& request);
 
 http::Response JsonResponse(int status, std::string body);
+// 204: no body, so no Content-Type either.
+http::Response NoContent();
+
+// The `limit` query parameter of a list: 50 when absent; 400 unless it is an integer from 1
+// to 500.
+Result<int> Limit(const http::Request& request);
+// The first value of query parameter `key`, copied (services take owned strings); nullopt
+// when absent.
+std::optional<std::string> QueryValue(const http::Request& request, std::string_view key);
 
 // The client address: the socket peer (proxies are not trusted by default).
 std::string ClientIp(const http::Request& request);

@@ -66,10 +66,7 @@ void RegisterAuthRoutes(http::Router& router, AuthService& auth) {
   router.Add(Method::kPost, "/api/auth/logout",
              api::Authed(auth, Role::kAgent, [&auth](Call& c) -> Result<Response> {
                RETURN_IF_ERROR(auth.Logout(c.principal, c.token));
-               Response r;
-               r.status = 204;
-               r.content_type.clear();
-               return r;
+               return api::NoContent();
              }));
 
   router.Add(Method::kGet, "/api/me",

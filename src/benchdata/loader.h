@@ -43,9 +43,10 @@ using ProgressFn = std::function<void(const std::string& line)>;
 // those rows itself): with `session_replication_role = replica` when the owner is a
 // superuser, which also skips foreign-key checks the generator guarantees by construction,
 // otherwise with ALTER TABLE ... DISABLE TRIGGER USER. Secondary indexes of the three large
-// tables are dropped and rebuilt after the COPY (faster than maintaining them row by row);
-// all of it is one transaction, so a failure leaves the database as it was. Then VACUUM
-// ANALYZE, and an API key for the large organization's admin.
+// tables are dropped and rebuilt after the COPY (faster than maintaining them row by row),
+// and the trigger-kept tag counts are rebuilt from the loaded leads; all of it is one
+// transaction, so a failure leaves the database as it was. Then VACUUM ANALYZE, and an API
+// key for the large organization's admin.
 // Errors: kAlreadyExists when benchmark data is already loaded (the table bench_ids exists);
 // kInvalidArgument for sizes out of range; database errors as they come.
 Result<BenchDataSummary> LoadBenchData(const std::string& conninfo, const BenchDataOptions& options,

@@ -1,8 +1,6 @@
 // Connectors over HTTP. Handlers only translate; the rules live in ConnectorService.
 #include "connectors/connector_handlers.h"
 
-#include <charconv>
-
 #include "api/call.h"
 #include "connectors/field_mapping.h"
 #include "core/uuid.h"
@@ -13,27 +11,12 @@ namespace {
 using api::Call;
 using api::FieldReader;
 using api::JsonResponse;
+using api::Limit;
+using api::NoContent;
+using api::QueryValue;
 using auth::Role;
 using http::Method;
 using http::Response;
-
-Response NoContent() {
-  Response r;
-  r.status = 204;
-  r.content_type.clear();
-  return r;
-}
-
-Result<int> Limit(const http::Request& req) {
-  auto v = req.QueryParam("limit");
-  if (!v) return 50;
-  int n = 0;
-  auto [ptr, ec] = std::from_chars(v->data(), v->data() + v->size(), n);
-  if (ec != std::errc() || ptr != v->data() + v->size() || n < 1 || n > 500) {
-    return InvalidArgument("limit must be an integer from 1 to 500");
-  }
-  return n;
-}
 
 void WriteSummary(json::Writer& w, const SyncSummary& s) {
   w.BeginObject()
@@ -214,9 +197,8 @@ void RegisterConnectorRoutes(http::Router& router, auth::AuthService& auth,
   router.Add(Method::kGet, "/api/connectors",
              authed(Role::kManager, [&service](Call& c) -> Result<Response> {
                ASSIGN_OR_RETURN(int limit, Limit(c.request));
-               std::optional<std::string> cursor;
-               if (auto v = c.request.QueryParam("cursor")) cursor = std::string(*v);
-               ASSIGN_OR_RETURN(ConnectorPage page, service.List(c.principal, cursor, limit));
+               ASSIGN_OR_RETURN(ConnectorPage page,
+                                service.List(c.principal, QueryValue(c.request, "cursor"), limit));
                json::Writer w;
                w.BeginObject().Key("data").BeginArray();
                for (const Connector& item : page.items) WriteConnector(w, item);

@@ -1,8 +1,6 @@
 // HTTP handlers of the compliance module: parse, call a service, write JSON.
 #include <spdlog/spdlog.h>
 
-#include <charconv>
-
 #include "api/call.h"
 #include "dnc/compliance.h"
 #include "dnc/load_file.h"
@@ -14,33 +12,12 @@ namespace {
 using api::Call;
 using api::FieldReader;
 using api::JsonResponse;
+using api::Limit;
+using api::NoContent;
+using api::QueryValue;
 using auth::Role;
 using http::Method;
 using http::Response;
-
-Response NoContent() {
-  Response r;
-  r.status = 204;
-  r.content_type.clear();
-  return r;
-}
-
-Result<int> Limit(const http::Request& req) {
-  auto v = req.QueryParam("limit");
-  if (!v) return 50;
-  int n = 0;
-  auto [ptr, ec] = std::from_chars(v->data(), v->data() + v->size(), n);
-  if (ec != std::errc() || ptr != v->data() + v->size() || n < 1 || n > 500) {
-    return InvalidArgument("limit must be an integer from 1 to 500");
-  }
-  return n;
-}
-
-std::optional<std::string> Query(const http::Request& req, std::string_view key) {
-  auto v = req.QueryParam(key);
-  if (!v) return std::nullopt;
-  return std::string(*v);
-}
 
 void WriteEntry(json::Writer& w, const DncEntry& e) {
   w.BeginObject()
@@ -158,13 +135,13 @@ Result<Response> AddEntry(Call& c, DncService& svc) {
 
 Result<Response> ListEntries(Call& c, DncService& svc) {
   ASSIGN_OR_RETURN(int limit, Limit(c.request));
-  auto include = Query(c.request, "include");
+  auto include = QueryValue(c.request, "include");
   if (include && *include != "all" && *include != "active") {
     return InvalidArgument("include must be all or active");
   }
-  ASSIGN_OR_RETURN(auto page,
-                   svc.List(c.principal, include && *include == "all", Query(c.request, "phone"),
-                            Query(c.request, "cursor"), limit));
+  ASSIGN_OR_RETURN(
+      auto page, svc.List(c.principal, include && *include == "all", QueryValue(c.request, "phone"),
+                          QueryValue(c.request, "cursor"), limit));
   json::Writer w;
   w.BeginObject().Key("data").BeginArray();
   for (const auto& e : page.entries) WriteEntry(w, e);
@@ -173,7 +150,7 @@ Result<Response> ListEntries(Call& c, DncService& svc) {
 }
 
 Result<Response> CheckOne(Call& c, DncService& svc) {
-  auto phone = Query(c.request, "phone");
+  auto phone = QueryValue(c.request, "phone");
   if (!phone || phone->empty()) {
     return ValidationFailed("phone is required").AddFieldError("phone", "is required");
   }
@@ -244,10 +221,10 @@ Result<Response> UploadRegistry(Call& c, DncService& svc) {
     return Status(StatusCode::kUnsupportedMediaType,
                   "registry files are text/csv, text/plain, application/zip or application/gzip");
   }
-  auto kind = Query(c.request, "kind").value_or("full");
+  auto kind = QueryValue(c.request, "kind").value_or("full");
   if (kind != "full" && kind != "changes") return InvalidArgument("kind must be full or changes");
-  auto as_of = Query(c.request, "as_of").value_or(TodayUtc());
-  auto name = Query(c.request, "name").value_or("upload");
+  auto as_of = QueryValue(c.request, "as_of").value_or(TodayUtc());
+  auto name = QueryValue(c.request, "name").value_or("upload");
   ASSIGN_OR_RETURN(
       RegistryLoadResult r,
       svc.UploadRegistry(c.principal, c.request.body,
@@ -368,8 +345,8 @@ Result<Response> SmsWebhook(Call& c, DncService& svc) {
 Result<Response> ListReview(Call& c, DncService& svc) {
   ASSIGN_OR_RETURN(int limit, Limit(c.request));
   ASSIGN_OR_RETURN(auto page,
-                   svc.ListReview(c.principal, Query(c.request, "status").value_or("pending"),
-                                  Query(c.request, "cursor"), limit));
+                   svc.ListReview(c.principal, QueryValue(c.request, "status").value_or("pending"),
+                                  QueryValue(c.request, "cursor"), limit));
   json::Writer w;
   w.BeginObject().Key("data").BeginArray();
   for (const auto& i : page.items) WriteReview(w, i);
@@ -410,7 +387,7 @@ Result<Response> StartCall(Call& c, ComplianceGate& gate) {
 
 Result<Response> ComplianceLog(Call& c, ComplianceGate& gate) {
   ASSIGN_OR_RETURN(int limit, Limit(c.request));
-  ASSIGN_OR_RETURN(auto after, DecodeCursor(Query(c.request, "cursor")));
+  ASSIGN_OR_RETURN(auto after, DecodeCursor(QueryValue(c.request, "cursor")));
   ASSIGN_OR_RETURN(auto entries,
                    gate.Log(c.principal, std::string(c.params.Get("id")), after, limit + 1));
   std::optional<std::string> next;
@@ -550,12 +527,12 @@ void RegisterComplianceRoutes(http::Router& router, auth::AuthService& auth, Com
                WriteEntry(w, e);
                return JsonResponse(200, w.Take());
              }));
-  router.Add(
-      Method::kDelete, "/api/dnc/{id}", authed(Role::kAdmin, [&dnc](Call& c) -> Result<Response> {
-        RETURN_IF_ERROR(
-            dnc.Remove(c.principal, std::string(c.params.Get("id")), Query(c.request, "reason")));
-        return NoContent();
-      }));
+  router.Add(Method::kDelete, "/api/dnc/{id}",
+             authed(Role::kAdmin, [&dnc](Call& c) -> Result<Response> {
+               RETURN_IF_ERROR(dnc.Remove(c.principal, std::string(c.params.Get("id")),
+                                          QueryValue(c.request, "reason")));
+               return NoContent();
+             }));
 
   router.Add(Method::kPost, "/api/calls",
              authed(Role::kAgent, [&gate](Call& c) { return StartCall(c, gate); }));

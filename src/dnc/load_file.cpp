@@ -2,13 +2,13 @@
 
 #include <fcntl.h>
 #include <sys/mman.h>
-#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <chrono>
 #include <ctime>
 
+#include "core/process.h"
 #include "db/transaction.h"
 #include "dnc/archive.h"
 #include "dnc/registry.h"
@@ -76,12 +76,6 @@ class MappedFile {
   const char* data_ = nullptr;
   size_t size_ = 0;
 };
-
-long PeakRssMb() {
-  struct rusage ru {};
-  ::getrusage(RUSAGE_SELF, &ru);
-  return ru.ru_maxrss / 1024;
-}
 
 std::string Rate(uint64_t lines, Clock::time_point start) {
   double s = std::chrono::duration<double>(Clock::now() - start).count();

@@ -247,6 +247,21 @@ ComplianceLogEntry LogFromRow(const Rows& r, int i) {
   return e;
 }
 
+template <typename FromRow>
+auto AllRows(const Rows& r, FromRow from_row) {
+  std::vector<decltype(from_row(r, 0))> out;
+  out.reserve(static_cast<size_t>(r.size()));
+  for (int i = 0; i < r.size(); ++i) out.push_back(from_row(r, i));
+  return out;
+}
+
+// Not found is a value: nullopt, not an error.
+template <typename FromRow>
+auto FirstRow(const Rows& r, FromRow from_row) -> std::optional<decltype(from_row(r, 0))> {
+  if (r.empty()) return std::nullopt;
+  return from_row(r, 0);
+}
+
 Params CursorParams(Params p, const std::optional<std::pair<int64_t, std::string>>& after) {
   if (after) {
     p.Add(after->first).Add(after->second);
@@ -266,8 +281,7 @@ Result<std::string> DefaultRegion(db::Transaction& tx) {
 
 Result<std::optional<DncEntry>> LockLiveEntry(db::Transaction& tx, const std::string& phone) {
   ASSIGN_OR_RETURN(Rows r, tx.Exec(kLockLive, Params().Add(phone)));
-  if (r.empty()) return std::optional<DncEntry>();
-  return std::optional<DncEntry>(EntryFromRow(r, 0));
+  return FirstRow(r, EntryFromRow);
 }
 
 Status MarkRemoved(db::Transaction& tx, const std::string& id, const std::string& reason) {
@@ -283,8 +297,7 @@ Result<DncEntry> InsertEntry(db::Transaction& tx, const NewEntry& e) {
 
 Result<std::optional<DncEntry>> GetEntry(db::Transaction& tx, const std::string& id) {
   ASSIGN_OR_RETURN(Rows r, tx.Exec(kGetEntry, Params().Add(id)));
-  if (r.empty()) return std::optional<DncEntry>();
-  return std::optional<DncEntry>(EntryFromRow(r, 0));
+  return FirstRow(r, EntryFromRow);
 }
 
 Result<std::vector<DncEntry>> ListEntries(db::Transaction& tx, const ListFilter& f) {
@@ -308,16 +321,13 @@ Result<std::vector<DncEntry>> ListEntries(db::Transaction& tx, const ListFilter&
   p.Add(f.limit);
   sql += " ORDER BY created_at DESC, id DESC LIMIT $" + std::to_string(++n);
   ASSIGN_OR_RETURN(Rows r, tx.Exec(std::string_view(sql), p));
-  std::vector<DncEntry> out;
-  out.reserve(static_cast<size_t>(r.size()));
-  for (int i = 0; i < r.size(); ++i) out.push_back(EntryFromRow(r, i));
-  return out;
+  return AllRows(r, EntryFromRow);
 }
 
 Result<std::optional<DncEntry>> RemoveEntry(db::Transaction& tx, const std::string& id,
                                             const std::optional<std::string>& reason) {
   ASSIGN_OR_RETURN(Rows r, tx.Exec(kRemoveEntry, Params().Add(id).Add(reason)));
-  if (!r.empty()) return std::optional<DncEntry>(EntryFromRow(r, 0));
+  if (auto removed = FirstRow(r, EntryFromRow)) return removed;
   return GetEntry(tx, id);
 }
 
@@ -408,16 +418,12 @@ Result<Revocation> InsertRevocation(db::Transaction& tx, const Revocation& v) {
 
 Result<std::vector<Consent>> ListConsents(db::Transaction& tx, const std::string& lead_id) {
   ASSIGN_OR_RETURN(Rows r, tx.Exec(kListConsents, Params().Add(lead_id)));
-  std::vector<Consent> out;
-  for (int i = 0; i < r.size(); ++i) out.push_back(ConsentFromRow(r, i));
-  return out;
+  return AllRows(r, ConsentFromRow);
 }
 
 Result<std::vector<Revocation>> ListRevocations(db::Transaction& tx, const std::string& lead_id) {
   ASSIGN_OR_RETURN(Rows r, tx.Exec(kListRevocations, Params().Add(lead_id)));
-  std::vector<Revocation> out;
-  for (int i = 0; i < r.size(); ++i) out.push_back(RevocationFromRow(r, i));
-  return out;
+  return AllRows(r, RevocationFromRow);
 }
 
 Result<std::pair<std::string, std::string>> InsertInteraction(db::Transaction& tx,
@@ -453,15 +459,12 @@ Result<std::vector<ReviewItem>> ListReview(db::Transaction& tx, const std::strin
                                            int limit) {
   ASSIGN_OR_RETURN(Rows r,
                    tx.Exec(kListReview, CursorParams(Params().Add(status), after).Add(limit)));
-  std::vector<ReviewItem> out;
-  for (int i = 0; i < r.size(); ++i) out.push_back(ReviewFromRow(r, i));
-  return out;
+  return AllRows(r, ReviewFromRow);
 }
 
 Result<std::optional<ReviewItem>> LockReview(db::Transaction& tx, const std::string& id) {
   ASSIGN_OR_RETURN(Rows r, tx.Exec(kLockReview, Params().Add(id)));
-  if (r.empty()) return std::optional<ReviewItem>();
-  return std::optional<ReviewItem>(ReviewFromRow(r, 0));
+  return FirstRow(r, ReviewFromRow);
 }
 
 Result<ReviewItem> DecideReview(db::Transaction& tx, const std::string& id,
@@ -495,9 +498,7 @@ Result<std::vector<ComplianceLogEntry>> ListLog(
     std::optional<std::pair<int64_t, std::string>> after, int limit) {
   ASSIGN_OR_RETURN(Rows r,
                    tx.Exec(kListLog, CursorParams(Params().Add(lead_id), after).Add(limit)));
-  std::vector<ComplianceLogEntry> out;
-  for (int i = 0; i < r.size(); ++i) out.push_back(LogFromRow(r, i));
-  return out;
+  return AllRows(r, LogFromRow);
 }
 
 Result<std::string> InsertCall(db::Transaction& tx, const std::string& lead_id,

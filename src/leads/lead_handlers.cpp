@@ -15,6 +15,7 @@ namespace {
 using api::Call;
 using api::FieldReader;
 using api::JsonResponse;
+using api::NoContent;
 using auth::Role;
 using http::Method;
 using http::Response;
@@ -76,13 +77,6 @@ LeadInput ReadLeadInput(const json::Value& body, FieldReader& f) {
 Response LeadResponse(int status, const Lead& lead) {
   Response r = JsonResponse(status, LeadJson(lead));
   r.SetHeader("ETag", LeadETag(lead.version));
-  return r;
-}
-
-Response NoContent() {
-  Response r;
-  r.status = 204;
-  r.content_type.clear();
   return r;
 }
 
