@@ -65,7 +65,7 @@ with zipfile.ZipFile(work + "/leads.xlsx", "w", zipfile.ZIP_DEFLATED) as z:
     for i in range(xrows):
         fn, ln = rnd.choice(first), rnd.choice(last)
         out.append("<row>" + cell(fn) + cell(ln) + cell("x%d@example.org" % i) +
-                   cell("1%d" % (4250000000 + i), num=True) + "</row>")
+                   cell("1%d" % (4252000000 + i), num=True) + "</row>")
     out.append("</sheetData></worksheet>")
     z.writestr("xl/worksheets/sheet1.xml", "".join(out))
 PY
