@@ -504,6 +504,13 @@ def report(results_file, meta_file, out_md):
     if notes and os.path.exists(notes):
         with open(notes, encoding="utf-8") as f:
             out += ["", f.read().rstrip()]
+    # The imports section is written by bench/imports.sh; a run without it keeps the last one.
+    begin, end = "<!-- imports:begin -->", "<!-- imports:end -->"
+    if os.path.exists(out_md):
+        with open(out_md, encoding="utf-8") as f:
+            previous = f.read()
+        if begin in previous and end in previous:
+            out += ["", previous[previous.index(begin):previous.index(end) + len(end)]]
     text = "\n".join(out) + "\n"
     sys.stdout.write(text)
     with open(out_md, "w", encoding="utf-8") as f:

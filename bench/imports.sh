@@ -90,25 +90,44 @@ psql -X -q -v ON_ERROR_STOP=1 "${pg[@]}" -c \
 copy_start=$(date +%s.%N)
 psql -X -q -v ON_ERROR_STOP=1 "${pg[@]}" -c "\\copy raw_copy FROM '$work/leads.csv' WITH (FORMAT csv, HEADER true)"
 copy_s=$(python3 -c "print('%.2f' % ($(date +%s.%N) - $copy_start))")
+# The database's own floor for what an import writes: the same rows (new phones and emails)
+# inserted into leads with one INSERT ... SELECT, with its indexes and history triggers, in a
+# transaction that is rolled back. FLOOR_ROWS rows, scaled to the file.
+floor_rows=$(( rows < 100000 ? rows : 100000 ))
+log "database floor: INSERT ... SELECT of $floor_rows rows into leads"
+floor_ms=$(psql -X -q -v ON_ERROR_STOP=1 "${pg[@]}" <<SQL | sed -n 's/^Time: \([0-9.]*\) ms.*/\1/p' | tail -1
+BEGIN;
+SELECT set_config('app.organization_id', '$org', true), set_config('app.change_source', 'import', true);
+\\timing on
+INSERT INTO leads (organization_id, first_name, last_name, email, phone, company, tags, lead_score)
+SELECT '$org', first_name, last_name, 'floor.' || lower(email), '+447' || lpad(n::text, 9, '0'),
+       company, string_to_array(tags, ';'), least(greatest(score::int, 0), 100)
+FROM (SELECT r.*, row_number() OVER () AS n FROM raw_copy r LIMIT $floor_rows) r;
+\\timing off
+ROLLBACK;
+SQL
+)
+floor_s=$(python3 -c "print('%.2f' % ($floor_ms / 1000 * $rows / $floor_rows))")
 
 log "leadline import of $xlsx_rows XLSX rows ($xlsx_mb MB)"
 xlsx_json=$("$bin" import "$work/leads.xlsx" --org "$org" --data-dir "$work/var" 2>>"$work/log")
 log "$xlsx_json"
 
-section=$(python3 - "$csv_json" "$xlsx_json" "$copy_s" "$rows" "$xlsx_rows" "$csv_mb" "$xlsx_mb" "$dnc_numbers" <<'PY'
+section=$(python3 - "$csv_json" "$xlsx_json" "$copy_s" "$rows" "$xlsx_rows" "$csv_mb" "$xlsx_mb" "$dnc_numbers" "$floor_s" "$floor_rows" <<'PY'
 import json, sys, datetime, os, platform, subprocess
 c, x = json.loads(sys.argv[1]), json.loads(sys.argv[2])
 copy_s, rows, xrows, csv_mb, xlsx_mb, dnc = float(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5]), sys.argv[6], sys.argv[7], sys.argv[8]
+floor_s, floor_rows = float(sys.argv[9]), int(sys.argv[10])
 cpus = os.cpu_count()
 mem = int(open("/proc/meminfo").readline().split()[1]) // 1024 // 1024
 now = datetime.datetime.utcnow().strftime("%Y-%m-%d %H:%M UTC")
 ok = lambda b: "yes" if b else "no"
 print(f"Run {now}; {cpus} CPUs, {mem} GB RAM; the import, PostgreSQL and the file share the machine.\n")
-print("| import | rows | file | time | rows/s | peak RSS | created | skipped | failed | DNC-flagged | raw COPY | COPY / import | target | met |")
-print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|")
-print(f"| CSV, `leadline import` | {rows:,} | {csv_mb} MB | {c['seconds']:.1f} s | {c['rows_per_second']:,.0f} | {c['peak_rss_mb']} MB | {c['created']:,} | {c['skipped']:,} | {c['failed']:,} | {c['dnc_flagged']:,} | {copy_s:.1f} s | {100*copy_s/c['seconds']:.0f}% | < 30 s | {ok(c['seconds'] < 30)} |")
-print(f"| XLSX, `leadline import` | {xrows:,} | {xlsx_mb} MB | {x['seconds']:.1f} s | {x['rows_per_second']:,.0f} | {x['peak_rss_mb']} MB | {x['created']:,} | {x['skipped']:,} | {x['failed']:,} | {x['dnc_flagged']:,} | | | < 15 s | {ok(x['seconds'] < 15)} |")
-print(f"\nThe CSV has 2% invalid phones, 5% rows repeating an earlier row's phone (skipped, policy `skip`) and {int(dnc):,} numbers on the organization's DNC list (flagged). Raw COPY: `\\copy` of the same file into an unindexed table of text columns, no validation.")
+print("| import | rows | file | time | rows/s | peak RSS | created | skipped | failed | DNC-flagged | raw COPY | COPY / import | INSERT into leads | INSERT / import | target | met |")
+print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|")
+print(f"| CSV, `leadline import` | {rows:,} | {csv_mb} MB | {c['seconds']:.1f} s | {c['rows_per_second']:,.0f} | {c['peak_rss_mb']} MB | {c['created']:,} | {c['skipped']:,} | {c['failed']:,} | {c['dnc_flagged']:,} | {copy_s:.1f} s | {100*copy_s/c['seconds']:.0f}% | {floor_s:.1f} s | {100*floor_s/c['seconds']:.0f}% | < 30 s | {ok(c['seconds'] < 30)} |")
+print(f"| XLSX, `leadline import` | {xrows:,} | {xlsx_mb} MB | {x['seconds']:.1f} s | {x['rows_per_second']:,.0f} | {x['peak_rss_mb']} MB | {x['created']:,} | {x['skipped']:,} | {x['failed']:,} | {x['dnc_flagged']:,} | | | | | < 15 s | {ok(x['seconds'] < 15)} |")
+print(f"\nThe CSV has 2% invalid phones, 5% rows repeating an earlier row's phone (skipped, policy `skip`) and {int(dnc):,} numbers on the organization's DNC list (flagged). Raw COPY: `\\copy` of the same file into an unindexed table of text columns, no validation. INSERT into leads: the database's own cost of writing those rows as leads (one `INSERT ... SELECT` from the copied table with new phones and emails, into `leads` with its indexes and history triggers, rolled back), {floor_rows:,} rows timed and scaled to {rows:,}.")
 PY
 )
 echo "$section"

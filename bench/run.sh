@@ -15,7 +15,9 @@
 #   BENCH_DIR              work directory (default: a new one under /tmp, removed after)
 #   BENCH_KEEP=1           keep the work directory (cluster and data) afterwards
 #   BENCH_RESULTS          where to write the report [bench/RESULTS.md; smoke: the work dir]
-#   BENCH_ONLY [all]       all, leads (the lead scenarios) or dnc (the Do-Not-Call part only)
+#   BENCH_ONLY [all]       all, leads (the lead scenarios), dnc (the Do-Not-Call part only) or
+#                          imports (bench/imports.sh only)
+#   BENCH_IMPORT_ROWS [1000000], BENCH_XLSX_ROWS [100000]  rows of the import files
 #   BENCH_DNC_NUMBERS [258000000]  numbers in the synthetic national registry file
 #   BENCH_DNC_AREAS [330]          its area codes
 #   BENCH_DNC_CHECKS [1000000]     numbers compared between is_on_dnc_list and the checker
@@ -29,7 +31,14 @@ bin=$(readlink -f "${1:-build/leadline}")
 
 smoke=${BENCH_SMOKE:-0}
 only=${BENCH_ONLY:-all}
-case "$only" in all | leads | dnc) ;; *) echo "bench: BENCH_ONLY is all, leads or dnc" >&2; exit 1 ;; esac
+case "$only" in all | leads | dnc | imports) ;; *) echo "bench: BENCH_ONLY is all, leads, dnc or imports" >&2; exit 1 ;; esac
+if [ "$only" = imports ]; then
+  if [ "$smoke" = 1 ]; then
+    export BENCH_IMPORT_ROWS=${BENCH_IMPORT_ROWS:-5000} BENCH_XLSX_ROWS=${BENCH_XLSX_ROWS:-1000}
+    export BENCH_RESULTS=${BENCH_RESULTS:--}
+  fi
+  exec "$here/imports.sh" "$bin"
+fi
 if [ "$smoke" = 1 ]; then
   leads=${BENCH_LEADS:-2000}
   duration=${BENCH_DURATION:-1}
@@ -443,3 +452,11 @@ server_threads_shown=${server_threads:-"default ($(nproc))"}
 } >"$work/meta.txt"
 BENCH_ONLY=$only python3 "$here/helpers.py" report "$results" "$work/meta.txt" "$results_md"
 log "report written to $results_md"
+
+# Imports: their own cluster and files (bench/imports.sh), their section of the same report.
+if [ "$only" = all ]; then
+  if [ "$smoke" = 1 ]; then
+    export BENCH_IMPORT_ROWS=${BENCH_IMPORT_ROWS:-5000} BENCH_XLSX_ROWS=${BENCH_XLSX_ROWS:-1000}
+  fi
+  BENCH_RESULTS="$results_md" "$here/imports.sh" "$bin"
+fi

@@ -5,6 +5,7 @@
 
 #include <cstdio>
 #include <filesystem>
+#include <future>
 #include <unordered_map>
 
 #include <spdlog/spdlog.h>
@@ -220,7 +221,9 @@ Status ImportService::FetchPhase(const db::TenantContext& tenant, ImportJob& job
 
 // Reads the job's file from its checkpoint (the first total_rows records were done by an
 // earlier run) and hands each batch to `apply` with the file offset after it, until the file
-// ends or `apply` says stop.
+// ends or `apply` says stop. The next batch is read and mapped on a second thread while
+// `apply` writes the current one: parsing and validating a row (~25 µs) then costs nothing
+// beside the database's ~150 µs of writing it, on a machine with a core to spare.
 Status ImportService::ReadBatches(const db::TenantContext& tenant, const ImportJob& job,
                                   const BatchFn& apply) {
   auto opened = OpenWithHeader(job.file_path, job.options);
@@ -240,28 +243,48 @@ Status ImportService::ReadBatches(const db::TenantContext& tenant, const ImportJ
     if (!more) break;
     ++seq;
   }
-  std::vector<StagedRow> batch(static_cast<size_t>(options_.batch_rows));
-  std::vector<StagedRow> rows;
-  bool done = false;
-  while (!done) {
+  struct Batch {
+    std::vector<StagedRow> rows;
+    uint64_t bytes_read = 0;
+    bool last = false;
+  };
+  const size_t batch_rows = static_cast<size_t>(options_.batch_rows);
+  // Fills `batch` with up to batch_rows mapped rows. Only one thread runs it at a time: the
+  // future's get() orders each read before the next.
+  auto read = [&](Batch& batch) -> Status {
+    batch.rows.resize(batch_rows);
     size_t n = 0;
-    while (n < batch.size()) {
+    while (n < batch_rows) {
       ASSIGN_OR_RETURN(bool more, reader.Next(record));
       if (!more) {
-        done = true;
+        batch.last = true;
         break;
       }
-      StagedRow& row = batch[n++];
+      StagedRow& row = batch.rows[n++];
       mapper.Map(record, row);
       row.seq = ++seq;
     }
-    rows.assign(std::make_move_iterator(batch.begin()),
-                std::make_move_iterator(batch.begin() + static_cast<long>(n)));
+    batch.rows.resize(n);
+    batch.bytes_read = reader.bytes_read();
+    return Status::Ok();
+  };
+
+  const char delimiter = reader.delimiter();  // known once the header is read
+  Batch current, next;
+  RETURN_IF_ERROR(read(current));
+  while (true) {
+    std::future<Status> reading;
+    if (!current.last) reading = std::async(std::launch::async, read, std::ref(next));
     bool stop = false;
-    RETURN_IF_ERROR(apply(rows, reader.bytes_read(), opened->header.raw, reader.delimiter(), stop));
-    if (stop) return Status::Ok();
+    Status applied =
+        apply(current.rows, current.bytes_read, opened->header.raw, delimiter, stop);
+    Status read_status = reading.valid() ? reading.get() : Status::Ok();
+    RETURN_IF_ERROR(applied);
+    if (stop || current.last) return Status::Ok();
+    RETURN_IF_ERROR(read_status);
+    std::swap(current, next);
+    next = Batch{};
   }
-  return Status::Ok();
 }
 
 // Each batch is applied and committed together with the job's counts and read checkpoint,
