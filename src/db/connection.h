@@ -109,7 +109,8 @@ class Connection {
   // steps run in one implicit transaction that commits at the Sync, so transaction-local
   // settings made by a step hold for the steps after it. When a step fails, PostgreSQL skips
   // the rest and rolls the transaction back; the error returned is that step's. Must not be
-  // called inside a transaction block (the steps would then join it and nothing commits).
+  // called inside a transaction block (the steps would then join it and nothing commits);
+  // a pipeline whose first step is BEGIN leaves that transaction open after the Sync.
   // On success, returns one Rows per step, in order.
   Result<std::vector<Rows>> ExecPipeline(const std::vector<PipelineStep>& steps);
 

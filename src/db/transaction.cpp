@@ -8,6 +8,9 @@ constexpr Query kSetTenant{
     "SELECT set_config('app.organization_id', $1, true), set_config('app.user_id', $2, true), "
     "set_config('app.client_ip', $3, true), set_config('app.user_agent', $4, true), "
     "set_config('app.change_source', $5, true), set_config('app.audit_action', '', true)"};
+constexpr Query kBegin{"tx_begin", "BEGIN"};
+constexpr Query kBeginSnapshot{"tx_begin_snapshot",
+                               "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"};
 constexpr Query kSetLocal{"tx_set_local", "SELECT set_config($1, $2, true)"};
 
 Params TenantParams(const TenantContext& ctx) {
@@ -21,13 +24,17 @@ Params TenantParams(const TenantContext& ctx) {
 
 }  // namespace
 
+// BEGIN and the tenant settings travel in one pipeline: one round trip where a transaction
+// used to spend two before its first statement. The Sync that ends the pipeline does not
+// commit an explicit transaction block, so the transaction stays open for `fn`.
 Result<Transaction> Transaction::Begin(Pool& pool, const TenantContext& ctx, TransactionMode mode) {
   ASSIGN_OR_RETURN(PooledConnection conn, pool.Acquire());
-  RETURN_IF_ERROR(conn->ExecScript(mode == TransactionMode::kReadOnlySnapshot
-                                       ? "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"
-                                       : "BEGIN"));
-  Transaction tx(std::move(conn));
-  ASSIGN_OR_RETURN(Rows ignored, tx.Exec(kSetTenant, TenantParams(ctx)));
+  Transaction tx(std::move(conn));  // from here on, a failure rolls back on destruction
+  const Params none;
+  const Params tenant = TenantParams(ctx);
+  const Query& begin = mode == TransactionMode::kReadOnlySnapshot ? kBeginSnapshot : kBegin;
+  ASSIGN_OR_RETURN(std::vector<Rows> ignored,
+                   tx.connection().ExecPipeline({{&begin, &none}, {&kSetTenant, &tenant}}));
   return tx;
 }
 

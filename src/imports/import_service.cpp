@@ -276,8 +276,7 @@ Status ImportService::ReadBatches(const db::TenantContext& tenant, const ImportJ
     std::future<Status> reading;
     if (!current.last) reading = std::async(std::launch::async, read, std::ref(next));
     bool stop = false;
-    Status applied =
-        apply(current.rows, current.bytes_read, opened->header.raw, delimiter, stop);
+    Status applied = apply(current.rows, current.bytes_read, opened->header.raw, delimiter, stop);
     Status read_status = reading.valid() ? reading.get() : Status::Ok();
     RETURN_IF_ERROR(applied);
     if (stop || current.last) return Status::Ok();
