@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Imports through the real binary: the CLI (dry run, progress, counts), then an upload to
-# `leadline serve` killed with SIGKILL in the middle of the job; the restarted server resumes
-# it, and every row ends up imported exactly once.
+# `leadline serve` killed with SIGKILL in the middle of the job, restarted and stopped with
+# SIGTERM while it resumes; the server started a third time finishes it, and every row ends up
+# imported exactly once.
 set -euo pipefail
 bin=$1
 dir=$(mktemp -d /tmp/leadline-import-XXXXXX)
@@ -93,6 +94,20 @@ for _ in $(seq 1 600); do
 done
 [ "$killed" = yes ] || fail "the job ended before the server could be killed ($status)"
 echo "killed the server at: $(echo "$state" | json '["phase"]') $(echo "$state" | json '["total_rows"]') read, $(echo "$state" | json '["processed_rows"]') processed"
+
+# Restarted, the server resumes the job at once. SIGTERM while it runs: the server stops
+# within its grace period, the job stops after its current batch, still resumable.
+start_server
+kill -TERM "$pid"
+for _ in $(seq 1 600); do
+  kill -0 "$pid" 2>/dev/null || break
+  sleep 0.1
+done
+kill -0 "$pid" 2>/dev/null && fail "serve did not stop within 60 s of SIGTERM with an import running"
+wait "$pid" || fail "serve exited non-zero after SIGTERM"
+pid=""
+grep -q "import $id: stopped by shutdown" "$dir/log" ||
+  fail "the import was not stopped by the shutdown (did it end before SIGTERM, or fail?)"
 
 start_server
 for _ in $(seq 1 1200); do

@@ -52,6 +52,8 @@ Api::~Api() { imports_->Stop(); }
 
 void Api::StartWorkers() { imports_->Start(); }
 
+void Api::StopWorkers() { imports_->Stop(); }
+
 void Api::AddSystemRoutes() {
   using http::Method;
   router_.Add(Method::kGet, "/healthz",

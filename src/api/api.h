@@ -39,8 +39,11 @@ class Api {
   auth::AuthService& auth() { return auth_; }
   dnc::Compliance& compliance() { return *compliance_; }
   imports::ImportService& imports() { return *imports_; }
-  // Background work of this process: the import worker. Stopped by the destructor.
+  // Background work of this process: the import worker. StopWorkers returns once it has
+  // stopped (a running import stops after its current batch and stays resumable); the
+  // destructor stops it too.
   void StartWorkers();
+  void StopWorkers();
 
  private:
   void AddSystemRoutes();

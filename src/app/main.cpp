@@ -233,6 +233,7 @@ int Serve(const std::string& host, int port, const std::string& data_dir, bool s
   sigwait(&signals, &sig);
   spdlog::info("received signal {}, shutting down", sig);
   server.Stop(10);
+  api.StopWorkers();  // before the database goes away under a running import
   Status closed = (*loc)->Close();
   if (!closed.ok()) return Fail(closed);
   return 0;

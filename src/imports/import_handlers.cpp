@@ -238,16 +238,16 @@ Result<Response> HandleList(Call& c, ImportService& imports) {
   int limit = 50;
   if (auto v = c.request.QueryParam("limit")) {
     auto [ptr, ec] = std::from_chars(v->data(), v->data() + v->size(), limit);
-    if (ec != std::errc() || ptr != v->data() + v->size() || limit < 1 || limit > 200) {
+    if (ec != std::errc() || ptr != v->data() + v->size() || limit < 1 || limit > 500) {
       return Status(StatusCode::kInvalidArgument, "invalid limit")
-          .AddFieldError("limit", "must be an integer from 1 to 200");
+          .AddFieldError("limit", "must be an integer from 1 to 500");
     }
   }
   std::optional<std::string> cursor;
   if (auto v = c.request.QueryParam("cursor")) cursor = std::string(*v);
   ASSIGN_OR_RETURN(auto page, imports.List(c.principal, limit, cursor));
   json::Writer w;
-  w.BeginObject().Key("items").BeginArray();
+  w.BeginObject().Key("data").BeginArray();
   for (const auto& job : page.items) ImportJobJson(w, job);
   w.EndArray();
   w.OptionalField("next_cursor", page.next_cursor);

@@ -114,6 +114,11 @@ void ImportService::Stop() {
   if (worker_.joinable()) worker_.join();
 }
 
+bool ImportService::StopRequested() {
+  std::lock_guard lock(mu_);
+  return stopping_;
+}
+
 void ImportService::WorkerLoop() {
   while (true) {
     {
@@ -292,6 +297,7 @@ Status ImportService::ReadBatches(const db::TenantContext& tenant, const ImportJ
 Status ImportService::LoadPhase(const db::TenantContext& tenant, ImportJob& job,
                                 const ProgressFn& progress) {
   bool cancelled = false;
+  bool interrupted = false;  // the server is stopping: leave the job to the next start
   bool header_saved = false;
   RETURN_IF_ERROR(
       ReadBatches(tenant, job,
@@ -323,10 +329,16 @@ Status ImportService::LoadPhase(const db::TenantContext& tenant, ImportJob& job,
                     RETURN_IF_ERROR(st);
                     header_saved = true;
                     RETURN_IF_ERROR(db::RunInTransaction(pool_, tenant, repo::RefreshStatistics));
-                    stop = cancelled;
+                    interrupted = !cancelled && StopRequested();
+                    stop = cancelled || interrupted;
                     if (progress && !cancelled) progress(job);
                     return Status::Ok();
                   }));
+  if (interrupted) {
+    spdlog::info("import {}: stopped by shutdown after {} rows; it resumes on the next start",
+                 job.id, job.counts.total_rows);
+    return Status(StatusCode::kUnavailable, "stopped by shutdown");
+  }
   if (cancelled) {
     job.status = JobStatus::kCancelled;
     job.phase = "done";

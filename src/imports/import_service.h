@@ -111,6 +111,7 @@ class ImportService {
 
  private:
   void WorkerLoop();
+  bool StopRequested();
   // Runs a job held by `claim` until it ends or is interrupted.
   Status RunJob(const repo::Claim& claim, const ProgressFn& progress);
   Status RunPhases(const db::TenantContext& tenant, ImportJob& job, const ProgressFn& progress);

@@ -355,7 +355,7 @@ TEST_F(ImportsApi, PreviewProposesMappingAndChangesNothing) {
   EXPECT_EQ(rows[3].Find("outcome")->as_string(), "failed");
   EXPECT_FALSE(rows[3].Find("errors")->items().empty());
   EXPECT_TRUE(Leads("grace").empty());
-  EXPECT_TRUE(admin_.Get("/api/imports").Json().Find("items")->items().empty());
+  EXPECT_TRUE(admin_.Get("/api/imports").Json().Find("data")->items().empty());
 
   // An explicit mapping overrides the guess; an unknown field is a 422 naming it.
   auto mapped =
@@ -400,7 +400,7 @@ TEST_F(ImportsApi, BadUploadsAreRefusedWithNothingQueued) {
   EXPECT_EQ(admin_.Post("/api/imports", R"({"file":"x"})").status, 415);
   EXPECT_EQ(Upload("email\na@example.com\n", "dedupe=sometimes").status, 422);
   EXPECT_EQ(Upload("email\na@example.com\n", "delimiter=x").status, 422);
-  EXPECT_TRUE(admin_.Get("/api/imports").Json().Find("items")->items().empty());
+  EXPECT_TRUE(admin_.Get("/api/imports").Json().Find("data")->items().empty());
 
   // Agents cannot import.
   auto user = admin_.Post(
@@ -423,8 +423,7 @@ TEST_F(ImportsApi, UploadLargerThanTheLimitIs413) {
   while (csv.size() < 4096) csv += "someone@example.com\n";
   auto r = Upload(csv);
   EXPECT_EQ(r.status, 413) << r.body;
-  EXPECT_EQ(app_->Client(org_.api_key).Get("/api/imports").Json().Find("items")->items().size(),
-            0u);
+  EXPECT_EQ(app_->Client(org_.api_key).Get("/api/imports").Json().Find("data")->items().size(), 0u);
 }
 
 TEST_F(ImportsApi, CancelQueuedAndOtherTenantsJobsAreInvisible) {
@@ -439,7 +438,7 @@ TEST_F(ImportsApi, CancelQueuedAndOtherTenantsJobsAreInvisible) {
   EXPECT_EQ(other.Post("/api/imports/" + id + "/cancel", "{}").status, 404);
   EXPECT_EQ(other.Post("/api/imports/" + id + "/undo", "{}").status, 404);
   EXPECT_EQ(other.Get("/api/imports/" + id + "/errors.csv").status, 404);
-  EXPECT_TRUE(other.Get("/api/imports").Json().Find("items")->items().empty());
+  EXPECT_TRUE(other.Get("/api/imports").Json().Find("data")->items().empty());
   EXPECT_EQ(admin_.Get("/api/imports/not-a-uuid").status, 404);
 
   auto cancelled = admin_.Post("/api/imports/" + id + "/cancel", "{}");
@@ -458,11 +457,12 @@ TEST_F(ImportsApi, ListPagesNewestFirst) {
   auto first = admin_.Get("/api/imports?limit=2");
   ASSERT_EQ(first.status, 200) << first.body;
   auto page = first.Json();
-  ASSERT_EQ(page.Find("items")->items().size(), 2u);
+  ASSERT_NE(page.Find("data"), nullptr) << first.body;
+  ASSERT_EQ(page.Find("data")->items().size(), 2u);
   ASSERT_TRUE(page.Find("next_cursor")->is_string());
   auto second = admin_.Get("/api/imports?limit=2&cursor=" + page.Find("next_cursor")->as_string());
   ASSERT_EQ(second.status, 200) << second.body;
-  EXPECT_EQ(second.Json().Find("items")->items().size(), 1u);
+  EXPECT_EQ(second.Json().Find("data")->items().size(), 1u);
   EXPECT_TRUE(second.Json().Find("next_cursor")->is_null());
 }
 

@@ -113,14 +113,19 @@ describe('client', () => {
     expect(JSON.parse(init.body as string)).toEqual({ other_id: 'b' });
   });
 
-  it('reads the imports list under "items" or "data"', async () => {
-    const bodies = [{ items: [{ id: 'a' }], next_cursor: 'n' }, { data: [{ id: 'b' }] }];
+  it('pages the imports list', async () => {
+    const bodies = [{ data: [{ id: 'a' }], next_cursor: 'n' }, { data: [{ id: 'b' }], next_cursor: null }];
+    const urls: string[] = [];
     const c = createClient({
       getToken: () => 't',
-      fetch: (async () => new Response(JSON.stringify(bodies.shift()), { status: 200 })) as unknown as typeof fetch,
+      fetch: (async (url: string) => {
+        urls.push(url);
+        return new Response(JSON.stringify(bodies.shift()), { status: 200 });
+      }) as unknown as typeof fetch,
     });
     expect(await c.imports()).toEqual({ data: [{ id: 'a' }], next_cursor: 'n' });
     expect(await c.imports('n')).toEqual({ data: [{ id: 'b' }], next_cursor: null });
+    expect(urls).toEqual(['/api/imports?limit=20', '/api/imports?limit=20&cursor=n']);
   });
 
   it('throws ApiError and ends the session on 401', async () => {

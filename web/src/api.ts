@@ -607,11 +607,8 @@ export function createClient(opts: ClientOptions) {
     startImport: (file: Blob, contentType: string, params: URLSearchParams) =>
       json<ImportJob>('/api/imports', { method: 'POST', query: params, upload: { body: file, contentType } }),
     imports: async (cursor?: string, limit = 20): Promise<Page<ImportJob>> => {
-      // The list's items are under "items" (or "data", the convention of the other lists).
-      const p = await json<{ items?: ImportJob[]; data?: ImportJob[]; next_cursor?: string | null }>('/api/imports', {
-        query: { limit, cursor },
-      });
-      return { data: p.items ?? p.data ?? [], next_cursor: p.next_cursor ?? null };
+      const p = await json<Page<ImportJob>>('/api/imports', { query: { limit, cursor } });
+      return { data: p.data ?? [], next_cursor: p.next_cursor ?? null };
     },
     importJob: (id: string) => json<ImportJob>(`/api/imports/${enc(id)}`),
     cancelImport: (id: string) => json<ImportJob>(`/api/imports/${enc(id)}/cancel`, { method: 'POST' }),
