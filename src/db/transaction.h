@@ -63,7 +63,7 @@ Status RunInTransaction(Pool& pool, const TenantContext& ctx,
 // Runs one statement as `ctx` in a single network round trip: the tenant settings and `q`
 // travel together in libpq pipeline mode and run in one implicit transaction that commits
 // when they are done (Connection::ExecPipeline), where Transaction::Begin + Exec + Commit
-// needs four (BEGIN, settings, statement, COMMIT). Meant for services whose whole
+// needs three (BEGIN with the settings, the statement, COMMIT). Meant for services whose whole
 // transaction is one read; row-level security and the settings behave exactly as in a
 // Transaction. Errors: those of Pool::Acquire and of the statement (no retry).
 Result<Rows> ReadInTenant(Pool& pool, const TenantContext& ctx, const Query& q,

@@ -4,7 +4,6 @@
 
 #include <unistd.h>
 
-#include <charconv>
 #include <cstdio>
 #include <memory>
 #include <stdexcept>
@@ -235,16 +234,8 @@ Result<Response> HandlePreview(Call& c, ImportService& imports) {
 }
 
 Result<Response> HandleList(Call& c, ImportService& imports) {
-  int limit = 50;
-  if (auto v = c.request.QueryParam("limit")) {
-    auto [ptr, ec] = std::from_chars(v->data(), v->data() + v->size(), limit);
-    if (ec != std::errc() || ptr != v->data() + v->size() || limit < 1 || limit > 500) {
-      return Status(StatusCode::kInvalidArgument, "invalid limit")
-          .AddFieldError("limit", "must be an integer from 1 to 500");
-    }
-  }
-  std::optional<std::string> cursor;
-  if (auto v = c.request.QueryParam("cursor")) cursor = std::string(*v);
+  ASSIGN_OR_RETURN(int limit, api::Limit(c.request));
+  std::optional<std::string> cursor = api::QueryValue(c.request, "cursor");
   ASSIGN_OR_RETURN(auto page, imports.List(c.principal, limit, cursor));
   json::Writer w;
   w.BeginObject().Key("data").BeginArray();

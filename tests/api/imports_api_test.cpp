@@ -464,6 +464,11 @@ TEST_F(ImportsApi, ListPagesNewestFirst) {
   ASSERT_EQ(second.status, 200) << second.body;
   EXPECT_EQ(second.Json().Find("data")->items().size(), 1u);
   EXPECT_TRUE(second.Json().Find("next_cursor")->is_null());
+  // The limits of every list: 1 to 500.
+  EXPECT_EQ(admin_.Get("/api/imports?limit=500").status, 200);
+  EXPECT_EQ(admin_.Get("/api/imports?limit=501").status, 400);
+  EXPECT_EQ(admin_.Get("/api/imports?limit=0").status, 400);
+  EXPECT_EQ(admin_.Get("/api/imports?limit=x").status, 400);
 }
 
 }  // namespace
