@@ -4,10 +4,14 @@
 
 #include <expat.h>
 
+#include <cctype>
 #include <charconv>
+#include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
+#include <map>
 #include <utility>
 #include <vector>
 
@@ -205,6 +209,11 @@ class WorkbookHandler : public XmlHandler {
     bool hidden = false;
   };
   void Start(std::string_view name, const char** atts) override {
+    if (name == "workbookPr") {
+      const char* v = Attr(atts, "date1904");
+      date1904 = v != nullptr && (std::string_view(v) == "1" || std::string_view(v) == "true");
+      return;
+    }
     if (name != "sheet") return;
     const char* id = Attr(atts, "id", /*prefixed=*/true);
     if (id == nullptr) return;
@@ -215,6 +224,37 @@ class WorkbookHandler : public XmlHandler {
   void Text(std::string_view) override {}
 
   std::vector<Sheet> sheets;
+  bool date1904 = false;
+};
+
+// The date kind of every cell format (cellXfs, in index order): the `s` attribute of a cell
+// indexes this list.
+class StylesHandler : public XmlHandler {
+ public:
+  void Start(std::string_view name, const char** atts) override {
+    if (name == "numFmt") {
+      const char* id = Attr(atts, "numFmtId");
+      const char* code = Attr(atts, "formatCode");
+      if (id != nullptr && code != nullptr) custom_[std::atoi(id)] = code;
+    } else if (name == "cellXfs") {
+      in_cell_xfs_ = true;
+    } else if (name == "xf" && in_cell_xfs_) {
+      const char* id = Attr(atts, "numFmtId");
+      const int fmt = id != nullptr ? std::atoi(id) : 0;
+      auto it = custom_.find(fmt);
+      kinds.push_back(DateKindOfFormat(fmt, it != custom_.end() ? it->second : std::string()));
+    }
+  }
+  void End(std::string_view name) override {
+    if (name == "cellXfs") in_cell_xfs_ = false;
+  }
+  void Text(std::string_view) override {}
+
+  std::vector<XlsxDateKind> kinds;
+
+ private:
+  std::map<int, std::string> custom_;  // numFmts come before cellXfs in styles.xml
+  bool in_cell_xfs_ = false;
 };
 
 // The shared-string table, packed in one buffer: rich-text runs (<r><t>) are concatenated and
@@ -294,14 +334,20 @@ class XlsxReader final : public RecordReader, private XmlHandler {
       return InvalidArgument("not an XLSX workbook: " + archive.status().message());
     }
     zip_ = std::move(archive).value();
-    std::string sheet_path, strings_path;
-    RETURN_IF_ERROR(ResolveParts(sheet_path, strings_path));
+    std::string sheet_path, strings_path, styles_path;
+    RETURN_IF_ERROR(ResolveParts(sheet_path, strings_path, styles_path));
     const ZipEntry* sheet = sheet_path.empty() ? nullptr : zip_->Find(sheet_path);
     if (sheet == nullptr) sheet = zip_->Find("xl/worksheets/sheet1.xml");
     if (sheet == nullptr) {
       return InvalidArgument("not an XLSX workbook: the archive has no worksheet");
     }
     if (const ZipEntry* strings = zip_->Find(strings_path)) RETURN_IF_ERROR(LoadStrings(*strings));
+    if (const ZipEntry* styles = zip_->Find(styles_path)) {
+      StylesHandler handler;
+      ASSIGN_OR_RETURN(std::string xml, zip_->ReadMember(*styles, kMaxSmallPart));
+      RETURN_IF_ERROR(ParseWhole(xml, handler, styles->name));
+      date_kinds_ = std::move(handler.kinds);
+    }
     sheet_compressed_ = sheet->compressed_size;
     ASSIGN_OR_RETURN(sheet_, zip_->OpenMember(*sheet));
     xml_ = std::make_unique<XmlStream>(static_cast<XmlHandler&>(*this), sheet->name);
@@ -332,9 +378,11 @@ class XlsxReader final : public RecordReader, private XmlHandler {
  private:
   enum class CellType { kNumber, kShared, kInline, kBool, kText };
 
-  // Finds the first visible worksheet and the shared strings through the package's
-  // relationships. Leaves the paths empty when the workbook does not say.
-  Status ResolveParts(std::string& sheet_path, std::string& strings_path) {
+  // Finds the first visible worksheet, the shared strings and the styles through the
+  // package's relationships, and whether dates count from 1904. Leaves the sheet path empty
+  // when the workbook does not say.
+  Status ResolveParts(std::string& sheet_path, std::string& strings_path,
+                      std::string& styles_path) {
     std::string workbook_path = "xl/workbook.xml";
     if (const ZipEntry* root_rels = zip_->Find("_rels/.rels")) {
       RelationshipsHandler rels;
@@ -348,6 +396,7 @@ class XlsxReader final : public RecordReader, private XmlHandler {
     std::string dir = slash == std::string::npos ? "" : workbook_path.substr(0, slash + 1);
     std::string file = workbook_path.substr(dir.size());
     strings_path = dir + "sharedStrings.xml";
+    styles_path = dir + "styles.xml";
     const ZipEntry* workbook = zip_->Find(workbook_path);
     const ZipEntry* workbook_rels = zip_->Find(dir + "_rels/" + file + ".rels");
     if (workbook == nullptr || workbook_rels == nullptr) return Status::Ok();
@@ -361,6 +410,10 @@ class XlsxReader final : public RecordReader, private XmlHandler {
     if (const Relationship* strings = rels.ByType("/sharedStrings")) {
       strings_path = ResolveTarget(dir, strings->target);
     }
+    if (const Relationship* styles = rels.ByType("/styles")) {
+      styles_path = ResolveTarget(dir, styles->target);
+    }
+    date1904_ = book.date1904;
     // Chart sheets are not worksheets; a hidden sheet is not what the user sees first.
     for (bool want_hidden : {false, true}) {
       for (const WorkbookHandler::Sheet& s : book.sheets) {
@@ -397,6 +450,10 @@ class XlsxReader final : public RecordReader, private XmlHandler {
       int64_t col = ref ? ColumnOf(ref) : -1;
       cell_col_ = col >= 0 ? col : last_col_ + 1;
       last_col_ = cell_col_;
+      const char* style = Attr(atts, "s");
+      const size_t style_index = style != nullptr ? std::strtoul(style, nullptr, 10) : 0;
+      cell_date_ =
+          style_index < date_kinds_.size() ? date_kinds_[style_index] : XlsxDateKind::kNone;
       const char* t = Attr(atts, "t");
       std::string_view type = t ? t : "n";
       cell_type_ = type == "n"           ? CellType::kNumber
@@ -468,7 +525,8 @@ class XlsxReader final : public RecordReader, private XmlHandler {
         return;
       }
       case CellType::kNumber:
-        f = FormatXlsxNumber(value_);
+        f = cell_date_ == XlsxDateKind::kNone ? FormatXlsxNumber(value_)
+                                              : FormatXlsxDate(value_, cell_date_, date1904_);
         return;
       case CellType::kBool:
         f = value_ == "1" ? "TRUE" : value_ == "0" ? "FALSE" : value_;
@@ -508,6 +566,8 @@ class XlsxReader final : public RecordReader, private XmlHandler {
   std::unique_ptr<char[]> buf_;
   uint64_t sheet_compressed_ = 0;
   SharedStrings strings_;
+  std::vector<XlsxDateKind> date_kinds_;  // by cell style index
+  bool date1904_ = false;
   bool done_ = false;
 
   // Rows completed by the last chunk of XML, handed out in order by Next().
@@ -524,6 +584,7 @@ class XlsxReader final : public RecordReader, private XmlHandler {
   bool in_cell_ = false;
   int64_t cell_col_ = 0;
   CellType cell_type_ = CellType::kNumber;
+  XlsxDateKind cell_date_ = XlsxDateKind::kNone;
   bool in_inline_ = false;
   int phonetic_depth_ = 0;
   bool capture_ = false;
@@ -578,6 +639,100 @@ std::string FormatXlsxNumber(std::string_view stored) {
     out.append(digits, static_cast<size_t>(point), std::string::npos);
   }
   return out;
+}
+
+XlsxDateKind DateKindOfFormat(int num_fmt_id, std::string_view code) {
+  if (code.empty()) {
+    // The built-in formats (ECMA-376 part 1, 18.8.30) that show dates and times; 27-36 and
+    // 50-58 are the East Asian date formats.
+    if ((num_fmt_id >= 14 && num_fmt_id <= 17) || (num_fmt_id >= 27 && num_fmt_id <= 36) ||
+        (num_fmt_id >= 50 && num_fmt_id <= 58)) {
+      return XlsxDateKind::kDate;
+    }
+    if ((num_fmt_id >= 18 && num_fmt_id <= 21) || num_fmt_id == 45 || num_fmt_id == 47) {
+      return XlsxDateKind::kTime;
+    }
+    if (num_fmt_id == 22) return XlsxDateKind::kDateTime;
+    return XlsxDateKind::kNone;  // 46 is [h]:mm:ss, an elapsed time
+  }
+  // m is months or minutes; minutes only come with hours or seconds, so it decides alone
+  // only in a month-only format ("mmmm").
+  bool year_or_day = false, hour_or_second = false, month_or_minute = false;
+  for (size_t i = 0; i < code.size(); ++i) {
+    const char c = static_cast<char>(std::tolower(static_cast<unsigned char>(code[i])));
+    if (c == '"') {  // literal text
+      size_t close = code.find('"', i + 1);
+      if (close == std::string_view::npos) break;
+      i = close;
+    } else if (c == '\\' || c == '_' || c == '*') {  // escaped, padding or fill character
+      ++i;
+    } else if (c == '[') {  // colour, condition, locale; [h] [mm] [ss] are elapsed time
+      size_t close = code.find(']', i + 1);
+      if (close == std::string_view::npos) break;
+      std::string_view inner = code.substr(i + 1, close - i - 1);
+      if (!inner.empty() && inner.find_first_not_of("hHmMsS") == std::string_view::npos) {
+        return XlsxDateKind::kNone;
+      }
+      i = close;
+    } else if (code.substr(i).starts_with("AM/PM") || code.substr(i).starts_with("am/pm")) {
+      hour_or_second = true;
+      i += 4;
+    } else if (c == 'y' || c == 'd') {
+      year_or_day = true;
+    } else if (c == 'h' || c == 's') {
+      hour_or_second = true;
+    } else if (c == 'm') {
+      month_or_minute = true;
+    } else if (c == ';') {
+      break;  // the first section (positive numbers) decides
+    }
+  }
+  if (year_or_day && hour_or_second) return XlsxDateKind::kDateTime;
+  if (year_or_day || (month_or_minute && !hour_or_second)) return XlsxDateKind::kDate;
+  if (hour_or_second) return XlsxDateKind::kTime;
+  return XlsxDateKind::kNone;
+}
+
+std::string FormatXlsxDate(std::string_view stored, XlsxDateKind kind, bool date1904) {
+  if (kind == XlsxDateKind::kNone) return FormatXlsxNumber(stored);
+  size_t b = stored.find_first_not_of(" \t\r\n");
+  size_t e = stored.find_last_not_of(" \t\r\n");
+  if (b == std::string_view::npos) return FormatXlsxNumber(stored);
+  std::string_view v = stored.substr(b, e - b + 1);
+  double x = 0;
+  auto [ptr, ec] = std::from_chars(v.data(), v.data() + v.size(), x);
+  // 2,958,465 is 9999-12-31, the last day Excel shows.
+  if (ec != std::errc() || ptr != v.data() + v.size() || !std::isfinite(x) || x < 0 ||
+      x >= 2958466) {
+    return FormatXlsxNumber(stored);
+  }
+  auto seconds = static_cast<int64_t>(std::llround(x * 86400.0));
+  int64_t days = seconds / 86400;
+  seconds %= 86400;
+  char time_text[16];
+  std::snprintf(time_text, sizeof time_text, "%02d:%02d:%02d", static_cast<int>(seconds / 3600),
+                static_cast<int>(seconds / 60 % 60), static_cast<int>(seconds % 60));
+  if (kind == XlsxDateKind::kTime) return time_text;
+  std::string date_text;
+  if (!date1904 && days == 60) {
+    date_text = "1900-02-29";  // the day Excel counts that never was
+  } else if (!date1904 && days == 0) {
+    return FormatXlsxNumber(stored);  // Excel's "1900-01-00"
+  } else {
+    using namespace std::chrono;
+    // The 1900 system counts from 1899-12-31 up to its phantom leap day, from 1899-12-30
+    // after it.
+    const sys_days epoch = date1904    ? sys_days(year{1904} / January / 1)
+                           : days < 60 ? sys_days(year{1899} / December / 31)
+                                       : sys_days(year{1899} / December / 30);
+    const year_month_day ymd{epoch + std::chrono::days{days}};
+    char text[16];
+    std::snprintf(text, sizeof text, "%04d-%02u-%02u", static_cast<int>(ymd.year()),
+                  static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()));
+    date_text = text;
+  }
+  if (kind == XlsxDateKind::kDate) return date_text;
+  return date_text + "T" + time_text;
 }
 
 void DecodeOoxmlEscapes(std::string& s) {

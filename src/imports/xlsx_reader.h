@@ -21,6 +21,22 @@ Result<std::unique_ptr<RecordReader>> OpenXlsxReader(const std::string& path);
 // "42.0" -> "42", "1.5E-3" -> "0.0015"). Text that is not a number is returned unchanged.
 std::string FormatXlsxNumber(std::string_view stored);
 
+// What a cell's number format shows a number as. Dates are stored as serial day numbers;
+// only the cell's style says the number is one.
+enum class XlsxDateKind { kNone, kDate, kDateTime, kTime };
+
+// The kind for number format `num_fmt_id` with `format_code` (empty for the built-in formats,
+// which are known by id): a code with year or day fields is a date, with hours or seconds a
+// time, both a date and time; elapsed-time codes ("[h]:mm") and everything else kNone.
+XlsxDateKind DateKindOfFormat(int num_fmt_id, std::string_view format_code);
+
+// A serial date number as ISO 8601 text: "2024-03-01" (kDate), "2024-03-01T13:45:00"
+// (kDateTime), "13:45:00" (kTime), rounded to the second. Serials count days from 1899-12-30
+// (Excel's 1900 system, with its phantom 1900-02-29 at 60), or from 1904-01-01 with
+// `date1904`. Anything else (kNone, not a number, out of Excel's range) is returned as
+// FormatXlsxNumber would.
+std::string FormatXlsxDate(std::string_view stored, XlsxDateKind kind, bool date1904);
+
 // Decodes the _xHHHH_ escapes OOXML uses for control characters in strings ("_x000D_" is a
 // carriage return, "_x005F_" a literal underscore). U+0000 is dropped.
 void DecodeOoxmlEscapes(std::string& s);

@@ -459,6 +459,115 @@ TEST(XlsxNumberFormat, AsExcelShowsThem) {
   EXPECT_EQ(FormatXlsxNumber(""), "");
 }
 
+TEST_F(XlsxReaderTest, DateCellsComeOutAsIsoDates) {
+  // Styles: 1 a custom day-first date, 2 built-in 22 (date and time), 3 built-in 20 (time),
+  // 4 an elapsed time ([h]:mm, stays a number), 0 General.
+  const std::string styles =
+      "<styleSheet " + std::string(kMainNs) +
+      R"(><numFmts count="2"><numFmt numFmtId="164" formatCode="dd/mm/yyyy"/>)"
+      R"(<numFmt numFmtId="165" formatCode="[h]:mm"/></numFmts>)"
+      R"(<cellStyleXfs count="1"><xf numFmtId="14"/></cellStyleXfs>)"
+      R"(<cellXfs count="5"><xf numFmtId="0"/><xf numFmtId="164"/><xf numFmtId="22"/>)"
+      R"(<xf numFmtId="20"/><xf numFmtId="165"/></cellXfs></styleSheet>)";
+  std::string path = Workbook(
+      {{"xl/styles.xml", styles},
+       {"xl/worksheets/sheet1.xml",
+        Sheet(R"(<row r="1"><c r="A1" t="inlineStr"><is><t>Phone</t></is></c>)"
+              R"(<c r="B1" t="inlineStr"><is><t>Signed up</t></is></c>)"
+              R"(<c r="C1" t="inlineStr"><is><t>Called</t></is></c>)"
+              R"(<c r="D1" t="inlineStr"><is><t>Best time</t></is></c>)"
+              R"(<c r="E1" t="inlineStr"><is><t>Talked</t></is></c></row>)"
+              R"(<row r="2"><c r="A2" s="0"><v>14155550123</v></c><c r="B2" s="1"><v>45352</v></c>)"
+              R"(<c r="C2" s="2"><v>45352.572916666664</v></c><c r="D2" s="3"><v>0.75</v></c>)"
+              R"(<c r="E2" s="4"><v>1.5</v></c></row>)"
+              // A string in a date-styled cell stays the string; a style index past the
+              // list is General.
+              R"(<row r="3"><c r="A3" s="9"><v>14155550124</v></c>)"
+              R"(<c r="B3" s="1" t="inlineStr"><is><t>next week</t></is></c></row>)")}});
+  EXPECT_EQ(Fields(ReadAll(path)),
+            (Rows{{"Phone", "Signed up", "Called", "Best time", "Talked"},
+                  {"14155550123", "2024-03-01", "2024-03-01T13:45:00", "18:00:00", "1.5"},
+                  {"14155550124", "next week", "", "", ""}}));
+}
+
+TEST_F(XlsxReaderTest, DatesOfA1904Workbook) {
+  std::string path = Path("book.xlsx");
+  auto zip = ZipWriter::Create(path);
+  ASSERT_TRUE(zip.ok());
+  ASSERT_TRUE((*zip)
+                  ->Add("xl/workbook.xml",
+                        "<workbook " + std::string(kMainNs) + " " + std::string(kRelNs) +
+                            R"(><workbookPr date1904="1"/><sheets>)"
+                            R"(<sheet name="S" sheetId="1" r:id="rId1"/></sheets></workbook>)")
+                  .ok());
+  ASSERT_TRUE((*zip)
+                  ->Add("xl/_rels/workbook.xml.rels",
+                        "<Relationships " + std::string(kRelsNs) +
+                            "><Relationship Id=\"rId1\" Type=\"" + std::string(kWorksheetType) +
+                            "\" Target=\"worksheets/sheet1.xml\"/><Relationship Id=\"rId3\" "
+                            "Type=\"http://schemas.openxmlformats.org/officeDocument/2006/"
+                            "relationships/styles\" Target=\"theme/looks.xml\"/>"
+                            "</Relationships>")
+                  .ok());
+  ASSERT_TRUE(
+      (*zip)
+          ->Add("xl/theme/looks.xml",
+                "<styleSheet " + std::string(kMainNs) +
+                    R"(><cellXfs><xf numFmtId="0"/><xf numFmtId="14"/></cellXfs></styleSheet>)")
+          .ok());
+  ASSERT_TRUE((*zip)
+                  ->Add("xl/worksheets/sheet1.xml",
+                        Sheet(R"(<row r="1"><c r="A1" t="inlineStr"><is><t>Day</t></is></c></row>)"
+                              R"(<row r="2"><c r="A2" s="1"><v>43890</v></c></row>)"))
+                  .ok());
+  ASSERT_TRUE((*zip)->Finish().ok());
+  EXPECT_EQ(Fields(ReadAll(path)), (Rows{{"Day"}, {"2024-03-01"}}));
+}
+
+TEST(XlsxDateFormat, KnowsDateFormatsByIdAndCode) {
+  EXPECT_EQ(DateKindOfFormat(14, ""), XlsxDateKind::kDate);
+  EXPECT_EQ(DateKindOfFormat(22, ""), XlsxDateKind::kDateTime);
+  EXPECT_EQ(DateKindOfFormat(20, ""), XlsxDateKind::kTime);
+  EXPECT_EQ(DateKindOfFormat(46, ""), XlsxDateKind::kNone);  // [h]:mm:ss
+  EXPECT_EQ(DateKindOfFormat(0, ""), XlsxDateKind::kNone);
+  EXPECT_EQ(DateKindOfFormat(3, ""), XlsxDateKind::kNone);
+  EXPECT_EQ(DateKindOfFormat(164, "yyyy-mm-dd"), XlsxDateKind::kDate);
+  EXPECT_EQ(DateKindOfFormat(164, "dd/mm/yyyy hh:mm"), XlsxDateKind::kDateTime);
+  EXPECT_EQ(DateKindOfFormat(164, "mm:ss"), XlsxDateKind::kTime);
+  EXPECT_EQ(DateKindOfFormat(164, "h:mm AM/PM"), XlsxDateKind::kTime);
+  EXPECT_EQ(DateKindOfFormat(164, "mmmm"), XlsxDateKind::kDate);
+  EXPECT_EQ(DateKindOfFormat(164, "[$-409]mmmm d, yyyy;@"), XlsxDateKind::kDate);
+  EXPECT_EQ(DateKindOfFormat(164, "[h]:mm"), XlsxDateKind::kNone);
+  EXPECT_EQ(DateKindOfFormat(164, "0.00"), XlsxDateKind::kNone);
+  EXPECT_EQ(DateKindOfFormat(164, "General"), XlsxDateKind::kNone);
+  EXPECT_EQ(DateKindOfFormat(164, "[Red]#,##0.00"), XlsxDateKind::kNone);
+  EXPECT_EQ(DateKindOfFormat(164, "#,##0 \"days\""), XlsxDateKind::kNone);
+  EXPECT_EQ(DateKindOfFormat(164, "0.0\\d"), XlsxDateKind::kNone);  // an escaped literal d
+  EXPECT_EQ(DateKindOfFormat(164, "0_);[Red](0)"), XlsxDateKind::kNone);
+}
+
+TEST(XlsxDateFormat, SerialNumbersAsIsoText) {
+  using K = XlsxDateKind;
+  EXPECT_EQ(FormatXlsxDate("45352", K::kDate, false), "2024-03-01");
+  EXPECT_EQ(FormatXlsxDate("45352.572916666664", K::kDate, false), "2024-03-01");
+  EXPECT_EQ(FormatXlsxDate("45352.572916666664", K::kDateTime, false), "2024-03-01T13:45:00");
+  EXPECT_EQ(FormatXlsxDate("45352.99999999", K::kDateTime, false), "2024-03-02T00:00:00");
+  EXPECT_EQ(FormatXlsxDate("0.75", K::kTime, false), "18:00:00");
+  EXPECT_EQ(FormatXlsxDate("1", K::kDate, false), "1900-01-01");
+  EXPECT_EQ(FormatXlsxDate("59", K::kDate, false), "1900-02-28");
+  EXPECT_EQ(FormatXlsxDate("60", K::kDate, false), "1900-02-29");
+  EXPECT_EQ(FormatXlsxDate("61", K::kDate, false), "1900-03-01");
+  EXPECT_EQ(FormatXlsxDate("2958465", K::kDate, false), "9999-12-31");
+  EXPECT_EQ(FormatXlsxDate("0", K::kDate, true), "1904-01-01");
+  EXPECT_EQ(FormatXlsxDate("43890", K::kDate, true), "2024-03-01");
+  // Not a date Excel can show: the number as it is.
+  EXPECT_EQ(FormatXlsxDate("2958466", K::kDate, false), "2958466");
+  EXPECT_EQ(FormatXlsxDate("-1", K::kDate, false), "-1");
+  EXPECT_EQ(FormatXlsxDate("0", K::kDate, false), "0");
+  EXPECT_EQ(FormatXlsxDate("soon", K::kDate, false), "soon");
+  EXPECT_EQ(FormatXlsxDate("4.5E1", K::kNone, false), "45");
+}
+
 TEST(XlsxEscapes, DecodesOoxmlEscapes) {
   std::string s = "a_x000D_b_x0009_c_x005F_x0041_ d_xZZZZ_ e_x0000_f _x20AC_";
   DecodeOoxmlEscapes(s);
