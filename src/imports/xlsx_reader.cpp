@@ -12,6 +12,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <map>
+#include <optional>
 #include <utility>
 #include <vector>
 
@@ -525,8 +526,7 @@ class XlsxReader final : public RecordReader, private XmlHandler {
         return;
       }
       case CellType::kNumber:
-        f = cell_date_ == XlsxDateKind::kNone ? FormatXlsxNumber(value_)
-                                              : FormatXlsxDate(value_, cell_date_, date1904_);
+        f = FormatXlsxDate(value_, cell_date_, date1904_);  // FormatXlsxNumber unless a date
         return;
       case CellType::kBool:
         f = value_ == "1" ? "TRUE" : value_ == "0" ? "FALSE" : value_;
@@ -591,13 +591,26 @@ class XlsxReader final : public RecordReader, private XmlHandler {
   std::string value_;
 };
 
+// A numeric cell's text without the whitespace around it; empty when there is nothing else.
+std::string_view TrimNumber(std::string_view stored) {
+  size_t b = stored.find_first_not_of(" \t\r\n");
+  if (b == std::string_view::npos) return {};
+  return stored.substr(b, stored.find_last_not_of(" \t\r\n") - b + 1);
+}
+
+// The value of a trimmed numeric cell; nullopt unless it is a finite number and nothing else.
+std::optional<double> ParseNumber(std::string_view v) {
+  double x = 0;
+  auto [ptr, ec] = std::from_chars(v.data(), v.data() + v.size(), x);
+  if (ec != std::errc() || ptr != v.data() + v.size() || !std::isfinite(x)) return std::nullopt;
+  return x;
+}
+
 }  // namespace
 
 std::string FormatXlsxNumber(std::string_view stored) {
-  size_t b = stored.find_first_not_of(" \t\r\n");
-  if (b == std::string_view::npos) return std::string(stored);
-  size_t e = stored.find_last_not_of(" \t\r\n");
-  std::string_view v = stored.substr(b, e - b + 1);
+  std::string_view v = TrimNumber(stored);
+  if (v.empty()) return std::string(stored);
   // Most numeric cells in lead lists are integers (phone numbers, scores, ids) already written
   // the way Excel shows them.
   std::string_view integer = v.starts_with('-') ? v.substr(1) : v;
@@ -605,11 +618,9 @@ std::string FormatXlsxNumber(std::string_view stored) {
       integer.find_first_not_of("0123456789") == std::string_view::npos) {
     return std::string(v);
   }
-  double x = 0;
-  auto [ptr, ec] = std::from_chars(v.data(), v.data() + v.size(), x);
-  if (ec != std::errc() || ptr != v.data() + v.size() || !std::isfinite(x)) {
-    return std::string(stored);
-  }
+  const std::optional<double> parsed = ParseNumber(v);
+  if (!parsed) return std::string(stored);
+  const double x = *parsed;
   if (x == 0) return "0";
   // %.14e gives exactly 15 significant digits: d.dddddddddddddde[+-]XX.
   char sci[40];
@@ -694,18 +705,11 @@ XlsxDateKind DateKindOfFormat(int num_fmt_id, std::string_view code) {
 }
 
 std::string FormatXlsxDate(std::string_view stored, XlsxDateKind kind, bool date1904) {
-  if (kind == XlsxDateKind::kNone) return FormatXlsxNumber(stored);
-  size_t b = stored.find_first_not_of(" \t\r\n");
-  size_t e = stored.find_last_not_of(" \t\r\n");
-  if (b == std::string_view::npos) return FormatXlsxNumber(stored);
-  std::string_view v = stored.substr(b, e - b + 1);
-  double x = 0;
-  auto [ptr, ec] = std::from_chars(v.data(), v.data() + v.size(), x);
+  const std::optional<double> parsed =
+      kind == XlsxDateKind::kNone ? std::nullopt : ParseNumber(TrimNumber(stored));
   // 2,958,465 is 9999-12-31, the last day Excel shows.
-  if (ec != std::errc() || ptr != v.data() + v.size() || !std::isfinite(x) || x < 0 ||
-      x >= 2958466) {
-    return FormatXlsxNumber(stored);
-  }
+  if (!parsed || *parsed < 0 || *parsed >= 2958466) return FormatXlsxNumber(stored);
+  const double x = *parsed;
   auto seconds = static_cast<int64_t>(std::llround(x * 86400.0));
   int64_t days = seconds / 86400;
   seconds %= 86400;

@@ -60,9 +60,12 @@ class XlsxReaderTest : public ::testing::Test {
   std::string Path(const std::string& name) { return (dir_ / name).string(); }
 
   // A workbook from hand-written parts: `parts` are (name, content); with `with_workbook`
-  // the usual workbook.xml and relationships point at xl/worksheets/sheet1.xml.
+  // the usual workbook.xml and relationships point at xl/worksheets/sheet1.xml, with
+  // `workbook_pr` (e.g. a <workbookPr/>) before its sheets and `extra_rels` (more
+  // <Relationship/> elements) after its own.
   std::string Workbook(const std::vector<std::pair<std::string, std::string>>& parts,
-                       bool compress = true, bool with_workbook = true) {
+                       bool compress = true, bool with_workbook = true,
+                       std::string_view workbook_pr = "", std::string_view extra_rels = "") {
     std::string path = Path("book.xlsx");
     auto zip = ZipWriter::Create(path);
     EXPECT_TRUE(zip.ok());
@@ -70,8 +73,9 @@ class XlsxReaderTest : public ::testing::Test {
       EXPECT_TRUE(
           (*zip)
               ->Add("xl/workbook.xml",
-                    "<workbook " + std::string(kMainNs) + " " + std::string(kRelNs) +
-                        R"(><sheets><sheet name="S" sheetId="1" r:id="rId1"/></sheets></workbook>)",
+                    "<workbook " + std::string(kMainNs) + " " + std::string(kRelNs) + ">" +
+                        std::string(workbook_pr) +
+                        R"(<sheets><sheet name="S" sheetId="1" r:id="rId1"/></sheets></workbook>)",
                     compress)
               .ok());
       EXPECT_TRUE((*zip)
@@ -80,8 +84,8 @@ class XlsxReaderTest : public ::testing::Test {
                                 "><Relationship Id=\"rId1\" Type=\"" + std::string(kWorksheetType) +
                                 "\" Target=\"worksheets/sheet1.xml\"/><Relationship Id=\"rId2\" "
                                 "Type=\"" +
-                                std::string(kStringsType) +
-                                "\" Target=\"sharedStrings.xml\"/></Relationships>",
+                                std::string(kStringsType) + "\" Target=\"sharedStrings.xml\"/>" +
+                                std::string(extra_rels) + "</Relationships>",
                             compress)
                       .ok());
     }
@@ -491,36 +495,17 @@ TEST_F(XlsxReaderTest, DateCellsComeOutAsIsoDates) {
 }
 
 TEST_F(XlsxReaderTest, DatesOfA1904Workbook) {
-  std::string path = Path("book.xlsx");
-  auto zip = ZipWriter::Create(path);
-  ASSERT_TRUE(zip.ok());
-  ASSERT_TRUE((*zip)
-                  ->Add("xl/workbook.xml",
-                        "<workbook " + std::string(kMainNs) + " " + std::string(kRelNs) +
-                            R"(><workbookPr date1904="1"/><sheets>)"
-                            R"(<sheet name="S" sheetId="1" r:id="rId1"/></sheets></workbook>)")
-                  .ok());
-  ASSERT_TRUE((*zip)
-                  ->Add("xl/_rels/workbook.xml.rels",
-                        "<Relationships " + std::string(kRelsNs) +
-                            "><Relationship Id=\"rId1\" Type=\"" + std::string(kWorksheetType) +
-                            "\" Target=\"worksheets/sheet1.xml\"/><Relationship Id=\"rId3\" "
-                            "Type=\"http://schemas.openxmlformats.org/officeDocument/2006/"
-                            "relationships/styles\" Target=\"theme/looks.xml\"/>"
-                            "</Relationships>")
-                  .ok());
-  ASSERT_TRUE(
-      (*zip)
-          ->Add("xl/theme/looks.xml",
-                "<styleSheet " + std::string(kMainNs) +
-                    R"(><cellXfs><xf numFmtId="0"/><xf numFmtId="14"/></cellXfs></styleSheet>)")
-          .ok());
-  ASSERT_TRUE((*zip)
-                  ->Add("xl/worksheets/sheet1.xml",
-                        Sheet(R"(<row r="1"><c r="A1" t="inlineStr"><is><t>Day</t></is></c></row>)"
-                              R"(<row r="2"><c r="A2" s="1"><v>43890</v></c></row>)"))
-                  .ok());
-  ASSERT_TRUE((*zip)->Finish().ok());
+  // The styles found through the workbook's relationships, at a path of their own.
+  std::string path = Workbook(
+      {{"xl/theme/looks.xml",
+        "<styleSheet " + std::string(kMainNs) +
+            R"(><cellXfs><xf numFmtId="0"/><xf numFmtId="14"/></cellXfs></styleSheet>)"},
+       {"xl/worksheets/sheet1.xml",
+        Sheet(R"(<row r="1"><c r="A1" t="inlineStr"><is><t>Day</t></is></c></row>)"
+              R"(<row r="2"><c r="A2" s="1"><v>43890</v></c></row>)")}},
+      /*compress=*/true, /*with_workbook=*/true, R"(<workbookPr date1904="1"/>)",
+      R"(<Relationship Id="rId3" Type="http://schemas.openxmlformats.org/officeDocument/2006/)"
+      R"(relationships/styles" Target="theme/looks.xml"/>)");
   EXPECT_EQ(Fields(ReadAll(path)), (Rows{{"Day"}, {"2024-03-01"}}));
 }
 
