@@ -64,7 +64,7 @@ constexpr Query kDeleteJob{"imports_delete_job",
                            "DELETE FROM import_jobs WHERE organization_id = app_current_org() "
                            "AND id = $1"};
 constexpr Query kRefreshStatistics{"imports_refresh_statistics",
-                                   "SELECT import_refresh_statistics()"};
+                                   "SELECT import_refresh_statistics($1)"};
 
 // Session-level, so it outlives transactions and ends with the connection.
 constexpr Query kClaim{"imports_claim",
@@ -631,7 +631,9 @@ Status ImportBatch(db::Transaction& tx, const ImportJob& job, const std::vector<
   return tx.Exec(kBatchCounts, Params().Add(job.id).Add(static_cast<int64_t>(bytes_read))).status();
 }
 
-Status RefreshStatistics(db::Transaction& tx) { return tx.Exec(kRefreshStatistics).status(); }
+Status RefreshStatistics(db::Transaction& tx, std::string_view job_id) {
+  return tx.Exec(kRefreshStatistics, Params().Add(job_id)).status();
+}
 
 Status FinishJob(db::Transaction& tx, std::string_view id, JobStatus status,
                  const std::optional<std::string>& error) {

@@ -328,7 +328,9 @@ Status ImportService::LoadPhase(const db::TenantContext& tenant, ImportJob& job,
                     }
                     RETURN_IF_ERROR(st);
                     header_saved = true;
-                    RETURN_IF_ERROR(db::RunInTransaction(pool_, tenant, repo::RefreshStatistics));
+                    RETURN_IF_ERROR(db::RunInTransaction(pool_, tenant, [&](db::Transaction& tx) {
+                      return repo::RefreshStatistics(tx, job.id);
+                    }));
                     interrupted = !cancelled && StopRequested();
                     stop = cancelled || interrupted;
                     if (progress && !cancelled) progress(job);
