@@ -65,6 +65,8 @@ constexpr Query kDeleteJob{"imports_delete_job",
                            "AND id = $1"};
 constexpr Query kRefreshStatistics{"imports_refresh_statistics",
                                    "SELECT import_refresh_statistics($1)"};
+constexpr Query kRefreshDncStatistics{"imports_refresh_dnc_statistics",
+                                      "SELECT import_refresh_dnc_statistics()"};
 
 // Session-level, so it outlives transactions and ends with the connection.
 constexpr Query kClaim{"imports_claim",
@@ -634,6 +636,8 @@ Status ImportBatch(db::Transaction& tx, const ImportJob& job, const std::vector<
 Status RefreshStatistics(db::Transaction& tx, std::string_view job_id) {
   return tx.Exec(kRefreshStatistics, Params().Add(job_id)).status();
 }
+
+Status RefreshDncStatistics(db::Transaction& tx) { return tx.Exec(kRefreshDncStatistics).status(); }
 
 Status FinishJob(db::Transaction& tx, std::string_view id, JobStatus status,
                  const std::optional<std::string>& error) {

@@ -59,11 +59,14 @@ Result<std::optional<std::string>> Header(db::Transaction& tx, std::string_view 
 // all.
 Status ImportBatch(db::Transaction& tx, const ImportJob& job, const std::vector<StagedRow>& rows,
                    uint64_t bytes_read);
-// ANALYZEs leads, import_rows and dnc_list when the planner's statistics no longer describe
-// the job's organization (0009): an import outgrows them faster than autovacuum runs, and a
-// new organization or job is estimated at one row, which makes a lookup by phone read every
-// lead of the organization.
+// ANALYZEs leads and import_rows when the planner's statistics no longer describe the job's
+// organization (0009, 0010): an import outgrows them faster than autovacuum runs, and a new
+// organization or job is estimated at one row, which makes a lookup by phone read every lead
+// of the organization. After each batch.
 Status RefreshStatistics(db::Transaction& tx, std::string_view job_id);
+// The same for the organization's DNC list, which an import reads but never writes: once,
+// before the first batch.
+Status RefreshDncStatistics(db::Transaction& tx);
 Status FinishJob(db::Transaction& tx, std::string_view id, JobStatus status,
                  const std::optional<std::string>& error);
 Status DeleteJob(db::Transaction& tx, std::string_view id);

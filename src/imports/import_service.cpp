@@ -299,6 +299,8 @@ Status ImportService::LoadPhase(const db::TenantContext& tenant, ImportJob& job,
   bool cancelled = false;
   bool interrupted = false;  // the server is stopping: leave the job to the next start
   bool header_saved = false;
+  RETURN_IF_ERROR(db::RunInTransaction(
+      pool_, tenant, [](db::Transaction& tx) { return repo::RefreshDncStatistics(tx); }));
   RETURN_IF_ERROR(
       ReadBatches(tenant, job,
                   [&](const std::vector<StagedRow>& rows, uint64_t bytes_read,
@@ -646,10 +648,13 @@ Result<ImportJob> ImportService::DryRun(const db::TenantContext& tenant, ImportJ
                                         const ProgressFn& progress) {
   ASSIGN_OR_RETURN(db::Transaction tx, db::Transaction::Begin(pool_, tenant));
   ASSIGN_OR_RETURN(ImportJob running, repo::InsertJob(tx, job));
+  RETURN_IF_ERROR(repo::RefreshDncStatistics(tx));
   RETURN_IF_ERROR(ReadBatches(tenant, running,
                               [&](const std::vector<StagedRow>& rows, uint64_t bytes_read,
                                   const std::string&, char, bool&) -> Status {
                                 RETURN_IF_ERROR(repo::ImportBatch(tx, running, rows, bytes_read));
+                                // Its ANALYZE sees the transaction's own rows.
+                                RETURN_IF_ERROR(repo::RefreshStatistics(tx, running.id));
                                 ASSIGN_OR_RETURN(auto fresh, repo::FindJob(tx, running.id));
                                 if (fresh) running = std::move(*fresh);
                                 if (progress) progress(running);
