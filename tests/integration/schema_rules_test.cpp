@@ -41,6 +41,20 @@ class SchemaRules : public ::testing::Test {
   auth::NewOrganization org_;
 };
 
+// Autovacuum analyses the tables looked up by organization and phone after ~10,000 changes
+// (0011), so an organization that grew since the last ANALYZE is not estimated at one row
+// for long (a lookup by phone then walks every lead of the organization).
+TEST_F(SchemaRules, LeadsAndDncListAreAnalysedAfterTenThousandChanges) {
+  for (const char* table : {"leads", "dnc_list"}) {
+    auto r = Run("SELECT array_to_string(reloptions, ',') FROM pg_class WHERE relname = $1",
+                 Params().Add(table));
+    ASSERT_TRUE(r.ok()) << r.status().ToString();
+    const std::string options(r->Get(0, 0));
+    EXPECT_NE(options.find("autovacuum_analyze_threshold=10000"), std::string::npos) << table;
+    EXPECT_NE(options.find("autovacuum_analyze_scale_factor=0.002"), std::string::npos) << table;
+  }
+}
+
 TEST_F(SchemaRules, BadPhoneRejected) {
   for (const char* phone : {"2065550100", "+0123456789", "+1 206 555", "+12", "abc"}) {
     auto r = Run("INSERT INTO leads (organization_id, phone) VALUES (app_current_org(), $1)",
