@@ -299,23 +299,33 @@ std::string InStatistics(const std::string& table, const std::string& column) {
 class ImportsIntoANewOrganization : public ImportsApi {
  protected:
   void SetUp() override { Start(true, {}, /*batch_rows=*/1200); }
+
+  // 3,000 leads of the other organization, analysed; autovacuum off for leads, so only the
+  // import may analyse and the outcome does not depend on autovacuum's timing.
+  void OnlyAnotherOrganizationInTheStatistics() {
+    Sql("ALTER TABLE leads SET (autovacuum_enabled = false)");
+    Sql("INSERT INTO leads (organization_id, phone, first_name, source) "
+        "SELECT $1, '+1206555' || lpad(g::text, 4, '0'), 'Known', 'web' "
+        "FROM generate_series(1, 3000) g",
+        db::Params().Add(other_.organization_id));
+    Sql("ANALYZE leads");
+  }
+
+  // `rows` rows that each create a lead.
+  static std::string NewLeadsCsv(int rows) {
+    std::string csv = "email,phone\n";
+    for (int i = 0; i < rows; ++i)
+      csv += "n" + std::to_string(i) + "@example.com,425555" + std::to_string(1000 + i) + "\n";
+    return csv;
+  }
 };
 
 TEST_F(ImportsIntoANewOrganization, RefreshesThePlannersViewOfTheOrganization) {
-  // Only the import may analyse, so the outcome does not depend on autovacuum's timing.
-  Sql("ALTER TABLE leads SET (autovacuum_enabled = false)");
-  Sql("INSERT INTO leads (organization_id, phone, first_name, source) "
-      "SELECT $1, '+1206555' || lpad(g::text, 4, '0'), 'Known', 'web' "
-      "FROM generate_series(1, 3000) g",
-      db::Params().Add(other_.organization_id));
-  Sql("ANALYZE leads");
+  OnlyAnotherOrganizationInTheStatistics();
   const std::string org_known = InStatistics("leads", "organization_id");
   ASSERT_EQ(Sql(org_known, db::Params().Add(org_.organization_id)), "f");
 
-  std::string csv = "email,phone\n";
-  for (int i = 0; i < 2500; ++i)
-    csv += "n" + std::to_string(i) + "@example.com,425555" + std::to_string(1000 + i) + "\n";
-  json::Value job = Import(csv);
+  json::Value job = Import(NewLeadsCsv(2500));
   ASSERT_EQ(job.Find("status")->as_string(), "completed") << json::Serialize(job);
   EXPECT_EQ(N(job, "created"), 2500);
 
@@ -369,21 +379,13 @@ TEST_F(ImportsIntoANewOrganization, RefreshesThePlannersViewOfTheOrganizationsDn
 // Another transaction holding the statistics lock (a long dry run's ANALYZE, a VACUUM) makes
 // the refresh skip a table after a second, not wait for it.
 TEST_F(ImportsIntoANewOrganization, DoesNotWaitForTheStatisticsLockOfAnotherTransaction) {
-  Sql("ALTER TABLE leads SET (autovacuum_enabled = false)");
-  Sql("INSERT INTO leads (organization_id, phone, first_name, source) "
-      "SELECT $1, '+1206555' || lpad(g::text, 4, '0'), 'Known', 'web' "
-      "FROM generate_series(1, 3000) g",
-      db::Params().Add(other_.organization_id));
-  Sql("ANALYZE leads");
+  OnlyAnotherOrganizationInTheStatistics();
   auto holder = app_->db().owner_pool().Acquire();
   ASSERT_TRUE(holder.ok());
   ASSERT_TRUE((*holder)->Exec("BEGIN").ok());
   ASSERT_TRUE((*holder)->Exec("LOCK TABLE leads IN SHARE UPDATE EXCLUSIVE MODE").ok());
 
-  std::string csv = "email,phone\n";
-  for (int i = 0; i < 2500; ++i)
-    csv += "n" + std::to_string(i) + "@example.com,425555" + std::to_string(1000 + i) + "\n";
-  json::Value job = Import(csv);
+  json::Value job = Import(NewLeadsCsv(2500));
   ASSERT_TRUE((*holder)->Exec("ROLLBACK").ok());
   ASSERT_FALSE(job.is_null());
   EXPECT_EQ(job.Find("status")->as_string(), "completed") << json::Serialize(job);
@@ -393,23 +395,15 @@ TEST_F(ImportsIntoANewOrganization, DoesNotWaitForTheStatisticsLockOfAnotherTran
 // A dry run is one transaction; its ANALYZE sees the transaction's own leads (and is rolled
 // back with them, but counted).
 TEST_F(ImportsIntoANewOrganization, RefreshesStatisticsDuringADryRun) {
-  Sql("ALTER TABLE leads SET (autovacuum_enabled = false)");
-  Sql("INSERT INTO leads (organization_id, phone, first_name, source) "
-      "SELECT $1, '+1206555' || lpad(g::text, 4, '0'), 'Known', 'web' "
-      "FROM generate_series(1, 3000) g",
-      db::Params().Add(other_.organization_id));
-  Sql("ANALYZE leads");
+  OnlyAnotherOrganizationInTheStatistics();
   const std::string analysed =
       "SELECT analyze_count FROM pg_stat_user_tables WHERE relname = 'leads'";
   const std::string before = Sql(analysed);
 
-  std::string csv = "email,phone\n";
-  for (int i = 0; i < 2500; ++i)
-    csv += "n" + std::to_string(i) + "@example.com,425555" + std::to_string(1000 + i) + "\n";
   const std::string path = app_->spool_dir() + "/dry-run.csv";
   {
     std::ofstream out(path, std::ios::binary);
-    out << csv;
+    out << NewLeadsCsv(2500);
   }
   imports::ImportServiceOptions options;
   options.spool_dir = app_->spool_dir();
