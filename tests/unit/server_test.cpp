@@ -14,6 +14,7 @@
 #include <atomic>
 #include <cerrno>
 #include <chrono>
+#include <filesystem>
 #include <future>
 #include <optional>
 #include <sstream>
@@ -405,6 +406,65 @@ TEST_F(ServerTest, OversizedChunkedBodyIs413AndCloses) {
   EXPECT_EQ(r->status, 413);
   EXPECT_EQ(r->body, kTooLargeBody);
   EXPECT_TRUE(c.ServerClosed());
+}
+
+// Uploads (bodies spooled to a file) have their own limit; a refused one names the request in
+// the access log and leaves no file behind, whether Content-Length or the chunks gave it away.
+class SpooledUploadTest : public ServerTest {
+ protected:
+  void StartUploads() {
+    spool_dir_ = ::testing::TempDir() + "/spool-" + std::to_string(::getpid()) + "-" +
+                 ::testing::UnitTest::GetInstance()->current_test_info()->name();
+    std::filesystem::remove_all(spool_dir_);
+    std::filesystem::create_directories(spool_dir_);
+    ServerOptions options;
+    options.max_body_bytes = 64;
+    options.max_upload_bytes = 1024;
+    options.spool_dir = spool_dir_;
+    options.spool_body = [](Method, std::string_view path) { return path == "/upload"; };
+    CaptureLogs();
+    StartServer(
+        [this](Request&) {
+          ++calls_;
+          return Text("no");
+        },
+        options);
+  }
+
+  void ExpectRefused(const std::string& request) {
+    RawClient c(port_);
+    ASSERT_TRUE(c.Send(request));
+    auto r = c.ReadResponse();
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->status, 413);
+    auto body = json::Parse(r->body);
+    ASSERT_TRUE(body.ok()) << r->body;
+    EXPECT_EQ(body->Find("detail")->as_string(), "upload exceeds 1024 bytes");
+    EXPECT_TRUE(c.ServerClosed());
+    EXPECT_EQ(calls_.load(), 0);
+    server_->Stop();
+    EXPECT_TRUE(std::filesystem::is_empty(spool_dir_)) << "a refused upload left its file";
+    const std::string logs = logs_.str();
+    EXPECT_NE(logs.find("POST /upload?kind=csv 413"), std::string::npos) << logs;
+    std::filesystem::remove_all(spool_dir_);
+  }
+
+  std::string spool_dir_;
+  std::atomic<int> calls_{0};
+};
+
+TEST_F(SpooledUploadTest, OversizedByContentLengthIs413) {
+  StartUploads();
+  ExpectRefused(Post("/upload?kind=csv", std::string(4096, 'x')));
+}
+
+TEST_F(SpooledUploadTest, OversizedChunkedIs413) {
+  StartUploads();
+  std::string req =
+      "POST /upload?kind=csv HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n";
+  for (int i = 0; i < 4; ++i) req += "200\r\n" + std::string(512, 'y') + "\r\n";
+  req += "0\r\n\r\n";
+  ExpectRefused(req);
 }
 
 TEST_F(ServerTest, GarbageRequestIs400AndCloses) {
