@@ -147,7 +147,8 @@ int Import(const ImportCommand& cmd, const std::string& data_dir) {
   db::PoolOptions pool_options;
   pool_options.conninfo = (*loc)->conninfo();
   pool_options.role = "leadline_app";
-  pool_options.max_connections = 3;
+  // The job's lock, two batches being written and the statistics refresh between them.
+  pool_options.max_connections = 4;
   db::Pool pool(pool_options);
   imports::ImportService service(pool, imports::ImportServiceOptions{});
   db::TenantContext tenant{cmd.organization_id, "", "", "leadline import", "import"};
@@ -201,8 +202,9 @@ int Serve(const std::string& host, int port, const std::string& data_dir, bool s
   db::PoolOptions pool_options;
   pool_options.conninfo = (*loc)->conninfo();
   pool_options.role = "leadline_app";
-  // Two more for the import worker (its job lock and its work).
-  pool_options.max_connections = io_threads * 2 + 2;
+  // Four more for the import worker (its job lock, two batches being written and the
+  // statistics refresh between them).
+  pool_options.max_connections = io_threads * 2 + 4;
   db::Pool pool(pool_options);
 
   api::ApiOptions api_options;

@@ -29,9 +29,12 @@ constexpr Query kInsertJob{
 constexpr Query kFindJob{"imports_find_job", "SELECT " LEADLINE_JOB_COLUMNS
                                              " FROM import_jobs WHERE organization_id = "
                                              "app_current_org() AND id = $1"};
+// FOR NO KEY UPDATE: a batch being written holds key-share locks on its job's row (the foreign
+// keys of leads.import_id and import_rows.import_id); the batch before it, finishing, must not
+// wait for them.
 constexpr Query kLockJob{"imports_lock_job", "SELECT " LEADLINE_JOB_COLUMNS
                                              " FROM import_jobs WHERE organization_id = "
-                                             "app_current_org() AND id = $1 FOR UPDATE"};
+                                             "app_current_org() AND id = $1 FOR NO KEY UPDATE"};
 constexpr Query kListJobs{
     "imports_list_jobs",
     "SELECT " LEADLINE_JOB_COLUMNS
@@ -590,8 +593,7 @@ Result<std::optional<std::string>> Header(db::Transaction& tx, std::string_view 
   return rows.GetOptional(0, 0);
 }
 
-Status ImportBatch(db::Transaction& tx, const ImportJob& job, const std::vector<StagedRow>& rows,
-                   uint64_t bytes_read) {
+Status ApplyRows(db::Transaction& tx, const ImportJob& job, const std::vector<StagedRow>& rows) {
   RETURN_IF_ERROR(tx.Exec(std::string_view(kStageTable)).status());
   RETURN_IF_ERROR(tx.Exec(std::string_view(kStageClear)).status());
   if (!rows.empty()) {
@@ -629,8 +631,17 @@ Status ImportBatch(db::Transaction& tx, const ImportJob& job, const std::vector<
         tx.Exec(kUpdate, Params().Add(job.options.update_mode == UpdateMode::kOverwrite)).status());
     RETURN_IF_ERROR(tx.Exec(kLostUpdates).status());
   }
-  RETURN_IF_ERROR(tx.Exec(kKeepRows, id).status());
-  return tx.Exec(kBatchCounts, Params().Add(job.id).Add(static_cast<int64_t>(bytes_read))).status();
+  return tx.Exec(kKeepRows, id).status();
+}
+
+Status AddBatchCounts(db::Transaction& tx, std::string_view job_id, uint64_t bytes_read) {
+  return tx.Exec(kBatchCounts, Params().Add(job_id).Add(static_cast<int64_t>(bytes_read))).status();
+}
+
+Status ImportBatch(db::Transaction& tx, const ImportJob& job, const std::vector<StagedRow>& rows,
+                   uint64_t bytes_read) {
+  RETURN_IF_ERROR(ApplyRows(tx, job, rows));
+  return AddBatchCounts(tx, job.id, bytes_read);
 }
 
 Status RefreshStatistics(db::Transaction& tx, std::string_view job_id) {

@@ -49,14 +49,18 @@ Status SetHeader(db::Transaction& tx, std::string_view id, std::string_view head
                  char delimiter);
 Result<std::optional<std::string>> Header(db::Transaction& tx, std::string_view id);
 
-// Reads and applies one batch of the file's rows (its records in file order, `bytes_read`
-// the file offset after them): checks what needs the database (owners, time zones), marks
-// rows repeating an earlier row of the file, matches live leads on phone then email, checks
-// DNC lists, decides each row's outcome by the policies, creates and updates leads (the leads
-// triggers write history and audit with change source "import"), keeps every row that did
-// not create a lead in import_rows, and adds the batch's counts to the job together with its
-// read checkpoint. All of it in the caller's transaction: a batch is applied whole or not at
-// all.
+// Applies rows of the file (its records in file order): checks what needs the database
+// (owners, time zones), marks rows repeating an earlier row of the file, matches live leads on
+// phone then email, checks DNC lists, decides each row's outcome by the policies, creates and
+// updates leads (the leads triggers write history and audit with change source "import"), and
+// keeps every row that did not create a lead in import_rows. The rows stay staged until the
+// next call or the end of the transaction, for AddBatchCounts.
+Status ApplyRows(db::Transaction& tx, const ImportJob& job, const std::vector<StagedRow>& rows);
+// Adds the counts of the rows last applied to the job, with the read checkpoint `bytes_read`
+// (the file offset after the batch).
+Status AddBatchCounts(db::Transaction& tx, std::string_view job_id, uint64_t bytes_read);
+// ApplyRows and AddBatchCounts: one whole batch, applied whole or not at all with the caller's
+// transaction.
 Status ImportBatch(db::Transaction& tx, const ImportJob& job, const std::vector<StagedRow>& rows,
                    uint64_t bytes_read);
 // ANALYZEs leads and import_rows when the planner's statistics no longer describe the job's

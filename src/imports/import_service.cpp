@@ -3,6 +3,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 #include <future>
@@ -12,6 +13,7 @@
 
 #include "core/uuid.h"
 #include "db/transaction.h"
+#include "imports/batch_dependencies.h"
 #include "imports/column_mapping.h"
 
 namespace leadline::imports {
@@ -291,59 +293,209 @@ Status ImportService::ReadBatches(const db::TenantContext& tenant, const ImportJ
   }
 }
 
-// Each batch is applied and committed together with the job's counts and read checkpoint,
-// so a job killed at any point resumes after its last committed batch: no row twice, none
-// lost.
+namespace {
+
+// One batch as it is written: `early` rows may be applied while the previous batch is still
+// being written (they cannot repeat it), `late` ones only once it has committed.
+struct BatchWork {
+  std::vector<StagedRow> early;
+  std::vector<StagedRow> late;
+  uint64_t bytes_read = 0;
+  std::optional<std::string> header;  // the file's header row, saved with the first batch
+  char delimiter = ',';
+};
+
+struct BatchResult {
+  enum class Kind {
+    kCommitted,  // `job` is the job after the batch
+    kCancelled,  // the job was cancelled: nothing written
+    kAbandoned,  // the previous batch did not commit, or the caller stopped: nothing written
+  };
+  Kind kind = Kind::kAbandoned;
+  ImportJob job;
+};
+using PendingBatch = std::shared_future<Result<BatchResult>>;
+
+// Writes one batch in one transaction with the job's counts and read checkpoint, so a job
+// killed at any point resumes after its last committed batch: no row twice, none lost. With a
+// `previous` batch still being written, the early rows are applied first; then the batch waits
+// for the previous one to commit and checks under the job's row lock that nobody else moved
+// the job, so batches commit in file order.
+Result<BatchResult> WriteBatch(db::Pool& pool, const db::TenantContext& tenant,
+                               const ImportJob& job, BatchWork& work,
+                               const std::optional<PendingBatch>& previous,
+                               const std::atomic<bool>& abandon) {
+  Status st;
+  for (int attempt = 0; attempt < 3; ++attempt) {
+    BatchResult result;
+    ASSIGN_OR_RETURN(db::Transaction tx, db::Transaction::Begin(pool, tenant));
+    st = [&]() -> Status {
+      const auto started = std::chrono::steady_clock::now();
+      if (!work.early.empty()) RETURN_IF_ERROR(repo::ApplyRows(tx, job, work.early));
+      int64_t expected = job.counts.total_rows;
+      // The previous batch should end about when this one's early rows are written. Should it
+      // be waiting for a lock this transaction holds, neither would ever end: after a while
+      // this one lets go and writes all its rows once the previous one has committed.
+      if (previous && !work.early.empty() &&
+          previous->wait_for(std::chrono::seconds(10) + (std::chrono::steady_clock::now() -
+                                                         started)) != std::future_status::ready) {
+        spdlog::warn("import {}: a batch waited long for the previous one; writing it alone",
+                     job.id);
+        return Aborted("the previous batch did not end");
+      }
+      if (previous) {
+        const Result<BatchResult>& before = previous->get();
+        if (!before.ok() || before->kind != BatchResult::Kind::kCommitted) return Status::Ok();
+        expected = before->job.counts.total_rows;
+      }
+      if (abandon.load()) return Status::Ok();
+      ASSIGN_OR_RETURN(auto locked, repo::LockJobRow(tx, job.id));
+      if (!locked) return JobNotFound();
+      if (locked->counts.total_rows != expected) {
+        return Aborted("import " + job.id + " is being run elsewhere");
+      }
+      if (locked->cancel_requested) {
+        result.kind = BatchResult::Kind::kCancelled;
+        return Status::Ok();
+      }
+      if (work.header) RETURN_IF_ERROR(repo::SetHeader(tx, job.id, *work.header, work.delimiter));
+      if (!work.early.empty()) RETURN_IF_ERROR(repo::AddBatchCounts(tx, job.id, work.bytes_read));
+      if (!work.late.empty() || work.early.empty()) {
+        RETURN_IF_ERROR(repo::ApplyRows(tx, job, work.late));
+        RETURN_IF_ERROR(repo::AddBatchCounts(tx, job.id, work.bytes_read));
+      }
+      ASSIGN_OR_RETURN(auto fresh, repo::FindJob(tx, job.id));
+      if (!fresh) return JobNotFound();
+      RETURN_IF_ERROR(tx.Commit());
+      result.job = std::move(*fresh);
+      result.kind = BatchResult::Kind::kCommitted;
+      return Status::Ok();
+    }();
+    if (st.ok()) return result;  // an uncommitted `tx` rolls back here
+    // A unique violation means someone took a phone between the match and the write, a
+    // deadlock that two writers met on one lead: again, with every row matched after the
+    // previous batch committed.
+    if (st.code() != StatusCode::kAlreadyExists && st.code() != StatusCode::kAborted) return st;
+    if (!work.early.empty()) {
+      work.late.insert(work.late.begin(), std::make_move_iterator(work.early.begin()),
+                       std::make_move_iterator(work.early.end()));
+      work.early.clear();
+      std::sort(work.late.begin(), work.late.end(),
+                [](const StagedRow& a, const StagedRow& b) { return a.seq < b.seq; });
+    }
+  }
+  return st;
+}
+
+}  // namespace
+
+// Batches are written one after the other, each in its own transaction; with
+// overlap_batches, the next one starts (on a second connection) while the previous one is
+// being written, for the rows that cannot repeat it. PostgreSQL then works on two batches at
+// once, one core each.
 Status ImportService::LoadPhase(const db::TenantContext& tenant, ImportJob& job,
                                 const ProgressFn& progress) {
+  const bool overlap = options_.overlap_batches && job.options.dedupe != DedupePolicy::kUpdate;
   bool cancelled = false;
   bool interrupted = false;  // the server is stopping: leave the job to the next start
   bool header_saved = false;
+  std::atomic<bool> abandon{false};
+  int64_t batches_started = 0;
+  std::optional<PendingBatch> pending;  // the batch being written
+  BatchKeys pending_keys;               // its rows' phones and emails
+  // No batch outlives this function, whichever way it returns.
+  struct PendingGuard {
+    std::atomic<bool>& abandon;
+    std::optional<PendingBatch>& pending;
+    ~PendingGuard() {
+      abandon = true;
+      if (pending) pending->wait();
+    }
+  } guard{abandon, pending};
+
+  // Waits for the pending batch and takes in what it did.
+  auto settle = [&]() -> Status {
+    if (!pending) return Status::Ok();
+    Result<BatchResult> r = pending->get();
+    pending.reset();
+    RETURN_IF_ERROR(r.status());
+    if (r->kind == BatchResult::Kind::kCancelled) cancelled = true;
+    if (r->kind != BatchResult::Kind::kCommitted) return Status::Ok();
+    job = std::move(r->job);
+    RETURN_IF_ERROR(db::RunInTransaction(
+        pool_, tenant, [&](db::Transaction& tx) { return repo::RefreshStatistics(tx, job.id); }));
+    interrupted = interrupted || StopRequested();
+    if (progress) progress(job);
+    return Status::Ok();
+  };
+
   RETURN_IF_ERROR(db::RunInTransaction(
       pool_, tenant, [](db::Transaction& tx) { return repo::RefreshDncStatistics(tx); }));
-  RETURN_IF_ERROR(
-      ReadBatches(tenant, job,
-                  [&](const std::vector<StagedRow>& rows, uint64_t bytes_read,
-                      const std::string& header, char delimiter, bool& stop) -> Status {
-                    const int64_t expected = job.counts.total_rows;
-                    // A unique violation means someone took a phone between the match and the
-                    // write; the retry matches again and sees it.
-                    Status st;
-                    for (int attempt = 0; attempt < 3; ++attempt) {
-                      st = db::RunInTransaction(pool_, tenant, [&](db::Transaction& tx) -> Status {
-                        ASSIGN_OR_RETURN(auto locked, repo::LockJobRow(tx, job.id));
-                        if (!locked) return JobNotFound();
-                        if (locked->counts.total_rows != expected) {
-                          return Aborted("import " + job.id + " is being run elsewhere");
-                        }
-                        cancelled = locked->cancel_requested;
-                        if (cancelled)
-                          return repo::FinishJob(tx, job.id, JobStatus::kCancelled, std::nullopt);
-                        if (!header_saved)
-                          RETURN_IF_ERROR(repo::SetHeader(tx, job.id, header, delimiter));
-                        RETURN_IF_ERROR(repo::ImportBatch(tx, job, rows, bytes_read));
-                        ASSIGN_OR_RETURN(auto fresh, repo::FindJob(tx, job.id));
-                        if (fresh) job = std::move(*fresh);
-                        return Status::Ok();
-                      });
-                      if (st.code() != StatusCode::kAlreadyExists) break;
-                    }
-                    RETURN_IF_ERROR(st);
-                    header_saved = true;
-                    RETURN_IF_ERROR(db::RunInTransaction(pool_, tenant, [&](db::Transaction& tx) {
-                      return repo::RefreshStatistics(tx, job.id);
-                    }));
-                    interrupted = !cancelled && StopRequested();
-                    stop = cancelled || interrupted;
-                    if (progress && !cancelled) progress(job);
-                    return Status::Ok();
-                  }));
-  if (interrupted) {
+  Status read = ReadBatches(
+      tenant, job,
+      [&](std::vector<StagedRow>& rows, uint64_t bytes_read, const std::string& header,
+          char delimiter, bool& stop) -> Status {
+        // The first two batches of a run are written one after the other. A batch written
+        // beside its predecessor is planned before that one commits, with the statistics
+        // refreshed after the batch before; in an organization the planner has not seen yet,
+        // only the refresh after the first batch keeps the second one's lookups by phone on
+        // leads_phone_key (docs/imports.md).
+        const bool beside_previous = overlap && batches_started >= 2;
+        ++batches_started;
+        if (!beside_previous) RETURN_IF_ERROR(settle());
+        if (cancelled || interrupted) {
+          stop = true;
+          return Status::Ok();
+        }
+        auto work = std::make_shared<BatchWork>();
+        work->bytes_read = bytes_read;
+        work->delimiter = delimiter;
+        if (!header_saved) work->header = header;
+        header_saved = true;
+        BatchKeys keys;
+        if (overlap) keys = BatchKeys(rows, job.options.dedupe);
+        if (beside_previous) {
+          SplitBatch split = SplitByPrevious(std::move(rows), pending_keys, job.options.dedupe);
+          work->early = std::move(split.independent);
+          work->late = std::move(split.dependent);
+        } else {
+          work->early = std::move(rows);  // the previous batch has committed
+        }
+        pending_keys = std::move(keys);
+        std::optional<PendingBatch> previous = std::move(pending);
+        pending.reset();
+        // The task's state outlives it (in the next batch's `previous`): what it captured is
+        // let go of as it runs, or every batch would keep the one before it, rows and all.
+        PendingBatch next = std::async(std::launch::async, [this, &tenant, &abandon, snapshot = job,
+                                                            work, previous]() mutable {
+                              std::shared_ptr<BatchWork> mine = std::move(work);
+                              std::optional<PendingBatch> before = std::move(previous);
+                              previous.reset();
+                              return WriteBatch(pool_, tenant, snapshot, *mine, before, abandon);
+                            }).share();
+        pending = std::move(previous);
+        Status settled = settle();
+        pending = std::move(next);
+        RETURN_IF_ERROR(settled);
+        if (cancelled || interrupted) {
+          abandon = true;
+          RETURN_IF_ERROR(settle());  // it may have committed before it saw `abandon`
+          stop = true;
+        }
+        return Status::Ok();
+      });
+  Status last = settle();
+  RETURN_IF_ERROR(read);
+  RETURN_IF_ERROR(last);
+  if (interrupted && !cancelled) {
     spdlog::info("import {}: stopped by shutdown after {} rows; it resumes on the next start",
                  job.id, job.counts.total_rows);
     return Status(StatusCode::kUnavailable, "stopped by shutdown");
   }
   if (cancelled) {
+    RETURN_IF_ERROR(db::RunInTransaction(pool_, tenant, [&](db::Transaction& tx) {
+      return repo::FinishJob(tx, job.id, JobStatus::kCancelled, std::nullopt);
+    }));
     job.status = JobStatus::kCancelled;
     job.phase = "done";
     RemoveSpooledFile(job);
@@ -650,7 +802,7 @@ Result<ImportJob> ImportService::DryRun(const db::TenantContext& tenant, ImportJ
   ASSIGN_OR_RETURN(ImportJob running, repo::InsertJob(tx, job));
   RETURN_IF_ERROR(repo::RefreshDncStatistics(tx));
   RETURN_IF_ERROR(ReadBatches(tenant, running,
-                              [&](const std::vector<StagedRow>& rows, uint64_t bytes_read,
+                              [&](std::vector<StagedRow>& rows, uint64_t bytes_read,
                                   const std::string&, char, bool&) -> Status {
                                 RETURN_IF_ERROR(repo::ImportBatch(tx, running, rows, bytes_read));
                                 // Its ANALYZE sees the transaction's own rows.

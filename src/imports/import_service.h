@@ -32,6 +32,10 @@ struct ImportServiceOptions {
   std::string spool_dir;
   // Rows read and applied per transaction: a killed job redoes at most this many.
   int64_t batch_rows = 20000;
+  // Write a batch's rows that cannot repeat the previous batch's while that one is still being
+  // written, on a second connection (docs/imports.md, "How an import runs"). Not under
+  // `update`, whose rows may rewrite the leads the previous batch wrote.
+  bool overlap_batches = true;
   std::chrono::milliseconds poll_interval{1000};
   int max_preview_rows = 20;
 };
@@ -117,7 +121,8 @@ class ImportService {
   Status RunPhases(const db::TenantContext& tenant, ImportJob& job, const ProgressFn& progress);
   // One batch of mapped rows, the file offset after them, the file's header row as written
   // and its delimiter; setting `stop` ends the reading.
-  using BatchFn = std::function<Status(const std::vector<StagedRow>& rows, uint64_t bytes_read,
+  // `rows` may be moved from.
+  using BatchFn = std::function<Status(std::vector<StagedRow>& rows, uint64_t bytes_read,
                                        const std::string& header, char delimiter, bool& stop)>;
   Status ReadBatches(const db::TenantContext& tenant, const ImportJob& job, const BatchFn& apply);
   Status LoadPhase(const db::TenantContext& tenant, ImportJob& job, const ProgressFn& progress);

@@ -4,8 +4,10 @@
 
 #include <chrono>
 #include <fstream>
+#include <future>
 #include <thread>
 
+#include "imports/import_options.h"
 #include "imports/import_service.h"
 #include "imports/xlsx_writer.h"
 #include "support/test_app.h"
@@ -418,6 +420,137 @@ TEST_F(ImportsIntoANewOrganization, RefreshesStatisticsDuringADryRun) {
   EXPECT_EQ(Sql("SELECT count(*) FROM leads WHERE organization_id = $1",
                 db::Params().Add(org_.organization_id)),
             "0");
+}
+
+// Batches written two at a time (ImportServiceOptions::overlap_batches): a batch's rows that
+// cannot repeat the previous batch are written while that one is still being written, and
+// every row meets the decision it meets one batch at a time.
+class ImportsOverlappingBatches : public ImportsApi {
+ protected:
+  void SetUp() override { Start(/*workers=*/false); }
+
+  // Imports `csv` into `org` as `leadline import` does, in batches of `batch_rows`.
+  Result<imports::ImportJob> RunFile(const auth::NewOrganization& org, const std::string& csv,
+                                     bool overlap, imports::DedupePolicy dedupe,
+                                     int64_t batch_rows) {
+    const std::string path = app_->spool_dir() + "/overlap-" + org.organization_id + ".csv";
+    {
+      std::ofstream out(path, std::ios::binary);
+      out << csv;
+    }
+    imports::ImportServiceOptions options;
+    options.spool_dir = app_->spool_dir();
+    options.batch_rows = batch_rows;
+    options.overlap_batches = overlap;
+    imports::ImportService service(app_->db().app_pool(), options);
+    db::TenantContext tenant{org.organization_id, org.user_id, "", "test", "import"};
+    imports::ImportOptions import_options;
+    import_options.dedupe = dedupe;
+    return service.RunFile(tenant, path, import_options, /*dry_run=*/false, nullptr);
+  }
+
+  // Each kept row's line, outcome and the line it repeats; and each created lead.
+  std::string Outcomes(const std::string& job_id) {
+    return Sql(
+        "SELECT coalesce(string_agg(line || ':' || outcome || ':' || coalesce(duplicate_of, 0), "
+        "' ' ORDER BY seq), '') FROM import_rows WHERE import_id = $1",
+        db::Params().Add(job_id));
+  }
+  std::string CreatedLeads(const std::string& job_id) {
+    return Sql(
+        "SELECT coalesce(string_agg(first_name || '/' || coalesce(phone, '') || '/' || "
+        "coalesce(email, ''), ' ' ORDER BY first_name), '') FROM leads WHERE import_id = $1",
+        db::Params().Add(job_id));
+  }
+};
+
+TEST_F(ImportsOverlappingBatches, TheNextBatchIsWrittenWhileThePreviousOneIsStillOpen) {
+  auto owner = admin_.Post(
+      "/api/users", R"({"email":"owner@example.com","password":"correct-horse-1","role":"agent"})");
+  ASSERT_EQ(owner.status, 201) << owner.body;
+  const std::string owner_id = owner.Json().Find("id")->as_string();
+  // Batch 1 (rows 1-100) and batch 2 (101-200) are written one after the other, as every
+  // run's first two; batch 3 (201-300), whose leads belong to `owner`, then waits in its
+  // foreign-key check on the user's row, locked below, while batch 4 (301-400) is written.
+  std::string csv = "first_name,phone,owner\n";
+  for (int i = 0; i < 400; ++i) {
+    csv += "Lead" + std::to_string(i) + ",+1425555" + std::to_string(1000 + i) + "," +
+           (i >= 200 && i < 300 ? owner_id : "") + "\n";
+  }
+  auto lock = app_->db().owner_pool().Acquire();
+  ASSERT_TRUE(lock.ok());
+  ASSERT_TRUE((*lock)->ExecScript("BEGIN").ok());
+  ASSERT_TRUE((*lock)
+                  ->Exec("SELECT 1 FROM users WHERE id = $1 FOR UPDATE", db::Params().Add(owner_id))
+                  .ok());
+  auto pid = (*lock)->Exec("SELECT pg_backend_pid()");
+  ASSERT_TRUE(pid.ok());
+  const std::string lock_pid(pid->Get(0, 0));
+
+  auto run = std::async(std::launch::async, [&] {
+    return RunFile(org_, csv, /*overlap=*/true, imports::DedupePolicy::kSkip, 100);
+  });
+  // One of the import's transactions waits for the lock while another, having written its
+  // rows, waits for it to commit.
+  bool overlapped = false;
+  for (int i = 0; i < 100 && !overlapped; ++i) {
+    overlapped = Sql("SELECT count(*) FILTER (WHERE wait_event_type = 'Lock') = 1 "
+                     "   AND count(*) FILTER (WHERE state = 'idle in transaction' "
+                     "                         AND backend_xid IS NOT NULL) = 1 "
+                     "FROM pg_stat_activity WHERE datname = current_database() AND pid <> $1",
+                     db::Params().Add(lock_pid)) == "t";
+    if (!overlapped) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  ASSERT_TRUE((*lock)->ExecScript("ROLLBACK").ok());
+  auto job = run.get();
+  EXPECT_TRUE(overlapped) << "batch 4 was not written while batch 3 waited";
+  ASSERT_TRUE(job.ok()) << job.status().ToString();
+  EXPECT_EQ(job->status, imports::JobStatus::kCompleted);
+  EXPECT_EQ(job->counts.created, 400);
+  EXPECT_EQ(Sql("SELECT count(*) FROM leads WHERE assigned_to = $1", db::Params().Add(owner_id)),
+            "100");
+}
+
+TEST_F(ImportsOverlappingBatches, RowsMeetTheDecisionsOfOneBatchAtATime) {
+  // 90 rows over 30 batches of 3, drawing from 12 phones and 9 emails, so that rows repeat
+  // rows of the batch before, of earlier batches and of their own, by phone, by email or both,
+  // and match leads both organizations already hold.
+  std::string csv = "first_name,phone,email\n";
+  uint32_t state = 7;
+  auto next = [&state](uint32_t n) {
+    state = state * 1103515245u + 12345u;
+    return (state >> 16) % n;
+  };
+  for (int i = 0; i < 90; ++i) {
+    const uint32_t phone = next(14), email = next(11);
+    csv += "Row" + std::to_string(100 + i) + "," +
+           (phone < 12    ? "+1206555" + std::to_string(1000 + phone)
+            : phone == 12 ? ""
+                          : "123") +
+           "," + (email < 9 ? "e" + std::to_string(email) + "@example.com" : "") + "\n";
+  }
+  for (const auto* org : {&org_, &other_}) {
+    Sql("INSERT INTO leads (organization_id, first_name, phone, email) VALUES "
+        "($1, 'Known1', '+12065551003', NULL), ($1, 'Known2', NULL, 'e4@example.com')",
+        db::Params().Add(org->organization_id));
+  }
+  for (auto dedupe : {imports::DedupePolicy::kSkip, imports::DedupePolicy::kCreate}) {
+    SCOPED_TRACE(imports::DedupePolicyName(dedupe));
+    auto one_at_a_time = RunFile(other_, csv, /*overlap=*/false, dedupe, 3);
+    auto overlapping = RunFile(org_, csv, /*overlap=*/true, dedupe, 3);
+    ASSERT_TRUE(one_at_a_time.ok()) << one_at_a_time.status().ToString();
+    ASSERT_TRUE(overlapping.ok()) << overlapping.status().ToString();
+    EXPECT_EQ(overlapping->counts.created, one_at_a_time->counts.created);
+    EXPECT_EQ(overlapping->counts.skipped, one_at_a_time->counts.skipped);
+    EXPECT_EQ(overlapping->counts.failed, one_at_a_time->counts.failed);
+    EXPECT_GT(overlapping->counts.skipped, 20);
+    EXPECT_EQ(Outcomes(overlapping->id), Outcomes(one_at_a_time->id));
+    EXPECT_EQ(CreatedLeads(overlapping->id), CreatedLeads(one_at_a_time->id));
+    // Undone, so that the next policy starts from the same leads.
+    for (const auto* job : {&*one_at_a_time, &*overlapping}) {
+      Sql("UPDATE leads SET deleted_at = now() WHERE import_id = $1", db::Params().Add(job->id));
+    }
+  }
 }
 
 TEST_F(ImportsApi, DncNumbersAreFlaggedOrSkipped) {

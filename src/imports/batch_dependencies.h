@@ -1,0 +1,43 @@
+// Which rows of an import batch can be written while the batch before it is still being
+// written. A row depends on an earlier one when the import would match them to each other:
+// the same phone, or (unless every row is to be created) the same email. A batch's rows that
+// share no such key with the previous batch, directly or through other rows of their own
+// batch, meet exactly the decisions they would meet were the previous batch committed.
+#pragma once
+
+#include <string>
+#include <unordered_set>
+#include <vector>
+
+#include "imports/import_job.h"
+#include "imports/row_mapper.h"
+
+namespace leadline::imports {
+
+// The phones and emails by which `rows` can repeat one another under `dedupe`.
+class BatchKeys {
+ public:
+  BatchKeys() = default;
+  BatchKeys(const std::vector<StagedRow>& rows, DedupePolicy dedupe);
+
+  bool Contains(const std::string& key) const { return keys_.count(key) > 0; }
+  bool empty() const { return keys_.empty(); }
+
+ private:
+  std::unordered_set<std::string> keys_;
+};
+
+// The keys of one row ("p:" phone, "e:" email), none for a failed row.
+std::vector<std::string> RowKeys(const StagedRow& row, DedupePolicy dedupe);
+
+struct SplitBatch {
+  std::vector<StagedRow> independent;  // file order
+  std::vector<StagedRow> dependent;    // file order
+};
+
+// Moves `rows` (in file order) into the rows that share no key with `previous` nor with a row
+// that does, and the rest.
+SplitBatch SplitByPrevious(std::vector<StagedRow>&& rows, const BatchKeys& previous,
+                           DedupePolicy dedupe);
+
+}  // namespace leadline::imports
