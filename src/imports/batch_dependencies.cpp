@@ -44,13 +44,10 @@ class RowGroups {
 
 }  // namespace
 
-SplitBatch SplitByPrevious(std::vector<StagedRow>&& rows, const BatchKeys& previous,
-                           DedupePolicy dedupe) {
-  SplitBatch split;
-  if (previous.empty()) {
-    split.independent = std::move(rows);
-    return split;
-  }
+std::vector<bool> RowsThatWait(const std::vector<StagedRow>& rows, const BatchKeys& previous,
+                               DedupePolicy dedupe) {
+  std::vector<bool> waits(rows.size(), false);
+  if (previous.empty()) return waits;
   RowGroups groups(rows.size());
   std::unordered_map<std::string, size_t> first_with_key;
   std::vector<bool> touches_previous(rows.size(), false);
@@ -61,16 +58,12 @@ SplitBatch SplitByPrevious(std::vector<StagedRow>&& rows, const BatchKeys& previ
       if (!inserted) groups.Join(i, it->second);
     }
   }
-  std::vector<bool> dependent_group(rows.size(), false);
+  std::vector<bool> waiting_group(rows.size(), false);
   for (size_t i = 0; i < rows.size(); ++i) {
-    if (touches_previous[i]) dependent_group[groups.Find(i)] = true;
+    if (touches_previous[i]) waiting_group[groups.Find(i)] = true;
   }
-  for (size_t i = 0; i < rows.size(); ++i) {
-    auto& to = dependent_group[groups.Find(i)] ? split.dependent : split.independent;
-    to.push_back(std::move(rows[i]));
-  }
-  rows.clear();
-  return split;
+  for (size_t i = 0; i < rows.size(); ++i) waits[i] = waiting_group[groups.Find(i)];
+  return waits;
 }
 
 }  // namespace leadline::imports

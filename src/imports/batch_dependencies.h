@@ -30,14 +30,9 @@ class BatchKeys {
 // The keys of one row ("p:" phone, "e:" email), none for a failed row.
 std::vector<std::string> RowKeys(const StagedRow& row, DedupePolicy dedupe);
 
-struct SplitBatch {
-  std::vector<StagedRow> independent;  // file order
-  std::vector<StagedRow> dependent;    // file order
-};
-
-// Moves `rows` (in file order) into the rows that share no key with `previous` nor with a row
-// that does, and the rest.
-SplitBatch SplitByPrevious(std::vector<StagedRow>&& rows, const BatchKeys& previous,
-                           DedupePolicy dedupe);
+// For each of `rows` (in file order), whether it shares a key with `previous` or with a row
+// that does: such a row must wait for the previous batch to commit.
+std::vector<bool> RowsThatWait(const std::vector<StagedRow>& rows, const BatchKeys& previous,
+                               DedupePolicy dedupe);
 
 }  // namespace leadline::imports

@@ -24,10 +24,19 @@ StagedRow Failed(int64_t seq, const char* phone) {
   return r;
 }
 
-std::vector<int64_t> Seqs(const std::vector<StagedRow>& rows) {
-  std::vector<int64_t> out;
-  for (const auto& r : rows) out.push_back(r.seq);
-  return out;
+struct Split {
+  std::vector<int64_t> independent, waiting;  // seqs, in file order
+};
+
+Split SplitRows(const std::vector<StagedRow>& rows, const BatchKeys& previous,
+                DedupePolicy dedupe) {
+  const std::vector<bool> waits = RowsThatWait(rows, previous, dedupe);
+  EXPECT_EQ(waits.size(), rows.size());
+  Split split;
+  for (size_t i = 0; i < rows.size(); ++i) {
+    (waits[i] ? split.waiting : split.independent).push_back(rows[i].seq);
+  }
+  return split;
 }
 
 const std::vector<StagedRow> kPrevious = {Row(1, "+12065550100", "ada@example.com"),
@@ -35,49 +44,48 @@ const std::vector<StagedRow> kPrevious = {Row(1, "+12065550100", "ada@example.co
                                           Failed(3, "+12065550199")};
 
 TEST(BatchDependencies, WithoutAPreviousBatchEveryRowIsIndependent) {
-  SplitBatch split = SplitByPrevious({Row(4, "+12065550100", nullptr), Row(5, nullptr, "a@x.io")},
-                                     BatchKeys(), DedupePolicy::kSkip);
-  EXPECT_EQ(Seqs(split.independent), (std::vector<int64_t>{4, 5}));
-  EXPECT_TRUE(split.dependent.empty());
+  Split split = SplitRows({Row(4, "+12065550100", nullptr), Row(5, nullptr, "a@x.io")}, BatchKeys(),
+                          DedupePolicy::kSkip);
+  EXPECT_EQ(split.independent, (std::vector<int64_t>{4, 5}));
+  EXPECT_TRUE(split.waiting.empty());
 }
 
 TEST(BatchDependencies, RowsSharingAPhoneOrEmailWithThePreviousBatchWait) {
-  SplitBatch split = SplitByPrevious(
+  Split split = SplitRows(
       {Row(4, "+12065550102", nullptr), Row(5, "+12065550103", "ada@example.com"),  // its email
        Row(6, "+12065550101", "new@example.com"),                                   // its phone
        Row(7, nullptr, "other@example.com")},
       BatchKeys(kPrevious, DedupePolicy::kSkip), DedupePolicy::kSkip);
-  EXPECT_EQ(Seqs(split.independent), (std::vector<int64_t>{4, 7}));
-  EXPECT_EQ(Seqs(split.dependent), (std::vector<int64_t>{5, 6}));
+  EXPECT_EQ(split.independent, (std::vector<int64_t>{4, 7}));
+  EXPECT_EQ(split.waiting, (std::vector<int64_t>{5, 6}));
 }
 
 TEST(BatchDependencies, RowsJoinedToAWaitingRowWaitWithIt) {
   // 9 shares 8's email, 8 shares 5's phone, 5 shares the previous batch's email: all three
   // wait, in file order; 6 and 7 are unrelated to any of them.
-  SplitBatch split = SplitByPrevious(
-      {Row(5, "+12065550110", "ada@example.com"), Row(6, "+12065550111", "b@example.com"),
-       Row(7, "+12065550112", nullptr), Row(8, "+12065550110", "c@example.com"),
-       Row(9, "+12065550113", "c@example.com")},
-      BatchKeys(kPrevious, DedupePolicy::kSkip), DedupePolicy::kSkip);
-  EXPECT_EQ(Seqs(split.independent), (std::vector<int64_t>{6, 7}));
-  EXPECT_EQ(Seqs(split.dependent), (std::vector<int64_t>{5, 8, 9}));
+  Split split =
+      SplitRows({Row(5, "+12065550110", "ada@example.com"), Row(6, "+12065550111", "b@example.com"),
+                 Row(7, "+12065550112", nullptr), Row(8, "+12065550110", "c@example.com"),
+                 Row(9, "+12065550113", "c@example.com")},
+                BatchKeys(kPrevious, DedupePolicy::kSkip), DedupePolicy::kSkip);
+  EXPECT_EQ(split.independent, (std::vector<int64_t>{6, 7}));
+  EXPECT_EQ(split.waiting, (std::vector<int64_t>{5, 8, 9}));
 }
 
 TEST(BatchDependencies, UnderCreateOnlyPhonesJoinRows) {
-  SplitBatch split =
-      SplitByPrevious({Row(4, "+12065550120", "ada@example.com"), Row(5, "+12065550100", nullptr)},
-                      BatchKeys(kPrevious, DedupePolicy::kCreate), DedupePolicy::kCreate);
-  EXPECT_EQ(Seqs(split.independent), (std::vector<int64_t>{4}));
-  EXPECT_EQ(Seqs(split.dependent), (std::vector<int64_t>{5}));
+  Split split =
+      SplitRows({Row(4, "+12065550120", "ada@example.com"), Row(5, "+12065550100", nullptr)},
+                BatchKeys(kPrevious, DedupePolicy::kCreate), DedupePolicy::kCreate);
+  EXPECT_EQ(split.independent, (std::vector<int64_t>{4}));
+  EXPECT_EQ(split.waiting, (std::vector<int64_t>{5}));
 }
 
 TEST(BatchDependencies, FailedRowsMatchNothing) {
   // The previous batch's failed row 3 holds no key, and a failed row here joins nothing.
-  SplitBatch split =
-      SplitByPrevious({Row(4, "+12065550199", nullptr), Failed(5, "+12065550100")},
-                      BatchKeys(kPrevious, DedupePolicy::kSkip), DedupePolicy::kSkip);
-  EXPECT_EQ(Seqs(split.independent), (std::vector<int64_t>{4, 5}));
-  EXPECT_TRUE(split.dependent.empty());
+  Split split = SplitRows({Row(4, "+12065550199", nullptr), Failed(5, "+12065550100")},
+                          BatchKeys(kPrevious, DedupePolicy::kSkip), DedupePolicy::kSkip);
+  EXPECT_EQ(split.independent, (std::vector<int64_t>{4, 5}));
+  EXPECT_TRUE(split.waiting.empty());
 }
 
 }  // namespace

@@ -593,22 +593,29 @@ Result<std::optional<std::string>> Header(db::Transaction& tx, std::string_view 
   return rows.GetOptional(0, 0);
 }
 
-Status ApplyRows(db::Transaction& tx, const ImportJob& job, const std::vector<StagedRow>& rows) {
+void AppendRow(EncodedRows& rows, const StagedRow& row) {
+  AppendStagedRow(rows.copy_text, row);
+  ++rows.count;
+}
+
+EncodedRows EncodeRows(const std::vector<StagedRow>& rows) {
+  EncodedRows out;
+  for (const StagedRow& r : rows) AppendRow(out, r);
+  return out;
+}
+
+Status ApplyRows(db::Transaction& tx, const ImportJob& job, const EncodedRows& rows) {
   RETURN_IF_ERROR(tx.Exec(std::string_view(kStageTable)).status());
   RETURN_IF_ERROR(tx.Exec(std::string_view(kStageClear)).status());
   if (!rows.empty()) {
     RETURN_IF_ERROR(tx.connection().CopyIn(
         kStageCopy, [&](const std::function<Status(std::string_view)>& send) -> Status {
-          std::string buf;
-          buf.reserve(1 << 20);
-          for (const StagedRow& r : rows) {
-            AppendStagedRow(buf, r);
-            if (buf.size() >= (1 << 20) - 4096) {
-              RETURN_IF_ERROR(send(buf));
-              buf.clear();
-            }
+          // COPY data may be split anywhere, rows included.
+          constexpr size_t kChunk = 1 << 20;
+          const std::string_view text = rows.copy_text;
+          for (size_t at = 0; at < text.size(); at += kChunk) {
+            RETURN_IF_ERROR(send(text.substr(at, kChunk)));
           }
-          if (!buf.empty()) RETURN_IF_ERROR(send(buf));
           return Status::Ok();
         }));
   }
@@ -640,7 +647,7 @@ Status AddBatchCounts(db::Transaction& tx, std::string_view job_id, uint64_t byt
 
 Status ImportBatch(db::Transaction& tx, const ImportJob& job, const std::vector<StagedRow>& rows,
                    uint64_t bytes_read) {
-  RETURN_IF_ERROR(ApplyRows(tx, job, rows));
+  RETURN_IF_ERROR(ApplyRows(tx, job, EncodeRows(rows)));
   return AddBatchCounts(tx, job.id, bytes_read);
 }
 

@@ -3,7 +3,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 #include <future>
@@ -298,8 +297,8 @@ namespace {
 // One batch as it is written: `early` rows may be applied while the previous batch is still
 // being written (they cannot repeat it), `late` ones only once it has committed.
 struct BatchWork {
-  std::vector<StagedRow> early;
-  std::vector<StagedRow> late;
+  repo::EncodedRows early;
+  repo::EncodedRows late;
   uint64_t bytes_read = 0;
   std::optional<std::string> header;  // the file's header row, saved with the first batch
   char delimiter = ',';
@@ -377,11 +376,8 @@ Result<BatchResult> WriteBatch(db::Pool& pool, const db::TenantContext& tenant,
     // previous batch committed.
     if (st.code() != StatusCode::kAlreadyExists && st.code() != StatusCode::kAborted) return st;
     if (!work.early.empty()) {
-      work.late.insert(work.late.begin(), std::make_move_iterator(work.early.begin()),
-                       std::make_move_iterator(work.early.end()));
-      work.early.clear();
-      std::sort(work.late.begin(), work.late.end(),
-                [](const StagedRow& a, const StagedRow& b) { return a.seq < b.seq; });
+      work.late.Append(work.early);
+      work.early = {};
     }
   }
   return st;
@@ -454,12 +450,11 @@ Status ImportService::LoadPhase(const db::TenantContext& tenant, ImportJob& job,
         header_saved = true;
         BatchKeys keys;
         if (overlap) keys = BatchKeys(rows, job.options.dedupe);
-        if (beside_previous) {
-          SplitBatch split = SplitByPrevious(std::move(rows), pending_keys, job.options.dedupe);
-          work->early = std::move(split.independent);
-          work->late = std::move(split.dependent);
-        } else {
-          work->early = std::move(rows);  // the previous batch has committed
+        // Without a batch beside it (the previous one has committed), no row waits.
+        const std::vector<bool> waits =
+            RowsThatWait(rows, beside_previous ? pending_keys : BatchKeys(), job.options.dedupe);
+        for (size_t i = 0; i < rows.size(); ++i) {
+          repo::AppendRow(waits[i] ? work->late : work->early, rows[i]);
         }
         pending_keys = std::move(keys);
         std::optional<PendingBatch> previous = std::move(pending);
