@@ -464,51 +464,93 @@ class ImportsOverlappingBatches : public ImportsApi {
   }
 };
 
-TEST_F(ImportsOverlappingBatches, TheNextBatchIsWrittenWhileThePreviousOneIsStillOpen) {
-  auto owner = admin_.Post(
-      "/api/users", R"({"email":"owner@example.com","password":"correct-horse-1","role":"agent"})");
-  ASSERT_EQ(owner.status, 201) << owner.body;
-  const std::string owner_id = owner.Json().Find("id")->as_string();
-  // Batch 1 (rows 1-100) and batch 2 (101-200) are written one after the other, as every
-  // run's first two; batch 3 (201-300), whose leads belong to `owner`, then waits in its
-  // foreign-key check on the user's row, locked below, while batch 4 (301-400) is written.
-  std::string csv = "first_name,phone,owner\n";
-  for (int i = 0; i < 400; ++i) {
-    csv += "Lead" + std::to_string(i) + ",+1425555" + std::to_string(1000 + i) + "," +
-           (i >= 200 && i < 300 ? owner_id : "") + "\n";
+// Batch 1 (rows 1-100) and batch 2 (101-200) are written one after the other, as every run's
+// first two; batch 3 (201-300), whose leads belong to a user whose row the test locks, then
+// waits in its foreign-key check while batch 4 (301-400) is written beside it.
+class ImportsBesideABlockedBatch : public ImportsOverlappingBatches {
+ protected:
+  void SetUp() override {
+    ImportsOverlappingBatches::SetUp();
+    auto owner =
+        admin_.Post("/api/users",
+                    R"({"email":"owner@example.com","password":"correct-horse-1","role":"agent"})");
+    ASSERT_EQ(owner.status, 201) << owner.body;
+    owner_id_ = owner.Json().Find("id")->as_string();
+    csv_ = "first_name,phone,owner\n";
+    for (int i = 0; i < 400; ++i) {
+      csv_ += "Lead" + std::to_string(i) + ",+1425555" + std::to_string(1000 + i) + "," +
+              (i >= 200 && i < 300 ? owner_id_ : "") + "\n";
+    }
+    auto lock = app_->db().owner_pool().Acquire();
+    ASSERT_TRUE(lock.ok());
+    lock_.emplace(std::move(*lock));
+    ASSERT_TRUE((*lock_)->ExecScript("BEGIN").ok());
+    ASSERT_TRUE(
+        (*lock_)
+            ->Exec("SELECT 1 FROM users WHERE id = $1 FOR UPDATE", db::Params().Add(owner_id_))
+            .ok());
+    auto pid = (*lock_)->Exec("SELECT pg_backend_pid()");
+    ASSERT_TRUE(pid.ok());
+    lock_pid_ = std::string(pid->Get(0, 0));
+    run_ = std::async(std::launch::async, [this] {
+      return RunFile(org_, csv_, /*overlap=*/true, imports::DedupePolicy::kSkip, 100);
+    });
   }
-  auto lock = app_->db().owner_pool().Acquire();
-  ASSERT_TRUE(lock.ok());
-  ASSERT_TRUE((*lock)->ExecScript("BEGIN").ok());
-  ASSERT_TRUE((*lock)
-                  ->Exec("SELECT 1 FROM users WHERE id = $1 FOR UPDATE", db::Params().Add(owner_id))
-                  .ok());
-  auto pid = (*lock)->Exec("SELECT pg_backend_pid()");
-  ASSERT_TRUE(pid.ok());
-  const std::string lock_pid(pid->Get(0, 0));
 
-  auto run = std::async(std::launch::async, [&] {
-    return RunFile(org_, csv, /*overlap=*/true, imports::DedupePolicy::kSkip, 100);
-  });
-  // One of the import's transactions waits for the lock while another, having written its
-  // rows, waits for it to commit.
-  bool overlapped = false;
-  for (int i = 0; i < 100 && !overlapped; ++i) {
-    overlapped = Sql("SELECT count(*) FILTER (WHERE wait_event_type = 'Lock') = 1 "
-                     "   AND count(*) FILTER (WHERE state = 'idle in transaction' "
-                     "                         AND backend_xid IS NOT NULL) = 1 "
-                     "FROM pg_stat_activity WHERE datname = current_database() AND pid <> $1",
-                     db::Params().Add(lock_pid)) == "t";
-    if (!overlapped) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  // Whatever an assertion left: the lock goes first, or the import would wait for it forever.
+  void TearDown() override {
+    if (lock_) (void)(*lock_)->ExecScript("ROLLBACK");
+    if (run_.valid()) run_.wait();
+    lock_.reset();
   }
-  ASSERT_TRUE((*lock)->ExecScript("ROLLBACK").ok());
-  auto job = run.get();
-  EXPECT_TRUE(overlapped) << "batch 4 was not written while batch 3 waited";
-  ASSERT_TRUE(job.ok()) << job.status().ToString();
-  EXPECT_EQ(job->status, imports::JobStatus::kCompleted);
-  EXPECT_EQ(job->counts.created, 400);
-  EXPECT_EQ(Sql("SELECT count(*) FROM leads WHERE assigned_to = $1", db::Params().Add(owner_id)),
-            "100");
+
+  // Waits up to `seconds` for the import's transactions to be: one waiting for the lock, and
+  // `written` transactions holding written rows while they wait for it.
+  bool WaitUntilBlockedWith(int written, int seconds) {
+    for (int i = 0; i < seconds * 20; ++i) {
+      if (Sql("SELECT count(*) FILTER (WHERE wait_event_type = 'Lock') = 1 "
+              "   AND count(*) FILTER (WHERE state = 'idle in transaction' "
+              "                         AND backend_xid IS NOT NULL) = $2 "
+              "FROM pg_stat_activity WHERE datname = current_database() AND pid <> $1",
+              db::Params().Add(lock_pid_).Add(std::to_string(written))) == "t") {
+        return true;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    return false;
+  }
+
+  // Releases the lock; the import must then complete with every row.
+  void ReleaseAndExpectEveryLead() {
+    ASSERT_TRUE((*lock_)->ExecScript("ROLLBACK").ok());
+    auto job = run_.get();
+    ASSERT_TRUE(job.ok()) << job.status().ToString();
+    EXPECT_EQ(job->status, imports::JobStatus::kCompleted);
+    EXPECT_EQ(job->counts.created, 400);
+    EXPECT_EQ(Sql("SELECT count(*) FROM leads WHERE organization_id = $1",
+                  db::Params().Add(org_.organization_id)),
+              "400");
+    EXPECT_EQ(Sql("SELECT count(*) FROM leads WHERE assigned_to = $1", db::Params().Add(owner_id_)),
+              "100");
+  }
+
+  std::string owner_id_, csv_, lock_pid_;
+  std::optional<db::PooledConnection> lock_;
+  std::future<Result<imports::ImportJob>> run_;
+};
+
+TEST_F(ImportsBesideABlockedBatch, TheNextBatchIsWrittenWhileThePreviousOneIsStillOpen) {
+  EXPECT_TRUE(WaitUntilBlockedWith(/*written=*/1, 5))
+      << "batch 4 was not written while batch 3 waited";
+  ReleaseAndExpectEveryLead();
+}
+
+TEST_F(ImportsBesideABlockedBatch, ABatchThatWaitsTooLongLetsGoAndWritesAfterThePreviousOne) {
+  ASSERT_TRUE(WaitUntilBlockedWith(/*written=*/1, 5));
+  // Ten seconds on, batch 4 rolls its rows back (the previous batch might be waiting for one
+  // of its locks), and writes them once batch 3 has committed.
+  EXPECT_TRUE(WaitUntilBlockedWith(/*written=*/0, 20)) << "batch 4 kept its rows";
+  ReleaseAndExpectEveryLead();
 }
 
 TEST_F(ImportsOverlappingBatches, RowsMeetTheDecisionsOfOneBatchAtATime) {
