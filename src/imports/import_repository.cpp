@@ -92,6 +92,26 @@ constexpr char kStageTable[] =
     "by_phone uuid, by_email uuid, previous jsonb, version_after int) ON COMMIT DELETE ROWS";
 // A dry run keeps one transaction for the whole file.
 constexpr char kStageClear[] = "TRUNCATE import_stage";
+// Rows set aside by one ApplyRows for the next in the same transaction (MatchedRows), as they
+// were copied in: their decisions are made again then.
+constexpr char kAsideTable[] =
+    "CREATE TEMP TABLE IF NOT EXISTS import_aside (LIKE import_stage) ON COMMIT DELETE ROWS";
+#define LEADLINE_STAGE_COPY_COLUMNS                                                              \
+  "seq, line, raw, error, first_name, last_name, email, phone, company, title, status, source, " \
+  "tags, lead_score, timezone, owner_ref, assigned_to, external_id, metadata"
+constexpr char kSetAside[] =
+    "WITH aside AS (DELETE FROM import_stage WHERE outcome = 'update' "
+    "               RETURNING " LEADLINE_STAGE_COPY_COLUMNS
+    ") "
+    "INSERT INTO import_aside (" LEADLINE_STAGE_COPY_COLUMNS
+    ") "
+    "SELECT " LEADLINE_STAGE_COPY_COLUMNS " FROM aside";
+constexpr char kTakeAside[] =
+    "WITH aside AS (DELETE FROM import_aside RETURNING " LEADLINE_STAGE_COPY_COLUMNS
+    ") "
+    "INSERT INTO import_stage (" LEADLINE_STAGE_COPY_COLUMNS
+    ") "
+    "SELECT " LEADLINE_STAGE_COPY_COLUMNS " FROM aside";
 constexpr char kStageCopy[] =
     "COPY import_stage (seq, line, raw, error, first_name, last_name, email, phone, company, "
     "title, status, source, tags, lead_score, timezone, owner_ref, assigned_to, external_id, "
@@ -154,7 +174,8 @@ constexpr Query kMatch{
     "WHERE s.error IS NULL AND s.outcome IS NULL"};
 // A row repeats an earlier row of another batch when it has that row's phone or (unless
 // every row is to be created) its email: the row either created a lead, which carries the
-// import's id, or was kept in import_rows. The matched lead is read by its key: a condition
+// import's id, or was kept in import_rows (by an earlier row: a row set aside is decided after
+// later rows of its batch were kept). The matched lead is read by its key: a condition
 // on import_id the planner could see would let it walk every lead of the job through
 // leads_import_idx for each row instead (quadratic: 98 s for a 100,000-row import).
 constexpr Query kEarlierBatches{
@@ -166,10 +187,12 @@ constexpr Query kEarlierBatches{
     "       OR (SELECT l.import_id FROM leads l WHERE l.organization_id = app_current_org() "
     "             AND l.id = s.by_email) = $1 "
     "       OR EXISTS (SELECT 1 FROM import_rows r WHERE r.organization_id = app_current_org() "
-    "                    AND r.import_id = $1 AND r.error IS NULL AND r.phone = s.phone) "
+    "                    AND r.import_id = $1 AND r.error IS NULL AND r.phone = s.phone "
+    "                    AND r.seq < s.seq) "
     "       OR ($2 <> 'create' AND EXISTS ("
     "             SELECT 1 FROM import_rows r WHERE r.organization_id = app_current_org() "
-    "               AND r.import_id = $1 AND r.error IS NULL AND r.email = s.email)))"};
+    "               AND r.import_id = $1 AND r.error IS NULL AND r.email = s.email "
+    "               AND r.seq < s.seq)))"};
 constexpr Query kDecide{
     "",
     "UPDATE import_stage s SET "
@@ -604,8 +627,10 @@ EncodedRows EncodeRows(const std::vector<StagedRow>& rows) {
   return out;
 }
 
-Status ApplyRows(db::Transaction& tx, const ImportJob& job, const EncodedRows& rows) {
+Status ApplyRows(db::Transaction& tx, const ImportJob& job, const EncodedRows& rows,
+                 MatchedRows matched) {
   RETURN_IF_ERROR(tx.Exec(std::string_view(kStageTable)).status());
+  RETURN_IF_ERROR(tx.Exec(std::string_view(kAsideTable)).status());
   RETURN_IF_ERROR(tx.Exec(std::string_view(kStageClear)).status());
   if (!rows.empty()) {
     RETURN_IF_ERROR(tx.connection().CopyIn(
@@ -619,6 +644,8 @@ Status ApplyRows(db::Transaction& tx, const ImportJob& job, const EncodedRows& r
           return Status::Ok();
         }));
   }
+  if (matched == MatchedRows::kApply)
+    RETURN_IF_ERROR(tx.Exec(std::string_view(kTakeAside)).status());
   const Params id = Params().Add(job.id);
   const std::string_view dedupe = DedupePolicyName(job.options.dedupe);
   RETURN_IF_ERROR(tx.Exec(kResolveOwners).status());
@@ -629,6 +656,9 @@ Status ApplyRows(db::Transaction& tx, const ImportJob& job, const EncodedRows& r
   RETURN_IF_ERROR(tx.Exec(kEarlierBatches, Params().Add(job.id).Add(dedupe)).status());
   RETURN_IF_ERROR(
       tx.Exec(kDecide, Params().Add(dedupe).Add(DncPolicyName(job.options.dnc))).status());
+  if (matched == MatchedRows::kSetAside) {
+    RETURN_IF_ERROR(tx.Exec(std::string_view(kSetAside)).status());
+  }
   RETURN_IF_ERROR(tx.Exec(kCreate, id).status());
   RETURN_IF_ERROR(tx.Exec(kAssignments, id).status());
   if (job.options.dedupe == DedupePolicy::kUpdate) {

@@ -70,7 +70,14 @@ EncodedRows EncodeRows(const std::vector<StagedRow>& rows);
 // and updates leads (the leads triggers write history and audit with change source "import"), and
 // keeps every row that did not create a lead in import_rows. The rows stay staged until the
 // next call or the end of the transaction, for AddBatchCounts.
-Status ApplyRows(db::Transaction& tx, const ImportJob& job, const EncodedRows& rows);
+//
+// Under `update`, `matched` says what becomes of the rows that would update a lead: applied, or
+// set aside (for rows applied while the previous batch may still be writing that lead) and
+// decided again, with its rows, by the next call in the same transaction; every call applies
+// what an earlier one set aside.
+enum class MatchedRows { kApply, kSetAside };
+Status ApplyRows(db::Transaction& tx, const ImportJob& job, const EncodedRows& rows,
+                 MatchedRows matched = MatchedRows::kApply);
 // Adds the counts of the rows last applied to the job, with the read checkpoint `bytes_read`
 // (the file offset after the batch).
 Status AddBatchCounts(db::Transaction& tx, std::string_view job_id, uint64_t bytes_read);

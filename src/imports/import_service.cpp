@@ -330,7 +330,15 @@ Result<BatchResult> WriteBatch(db::Pool& pool, const db::TenantContext& tenant,
     ASSIGN_OR_RETURN(db::Transaction tx, db::Transaction::Begin(pool, tenant));
     st = [&]() -> Status {
       const auto started = std::chrono::steady_clock::now();
-      if (!work.early.empty()) RETURN_IF_ERROR(repo::ApplyRows(tx, job, work.early));
+      // Under `update` a row may match a lead the previous batch is writing, through a key of
+      // the lead the row does not share with that batch: such rows wait too.
+      const bool set_aside =
+          previous && !work.early.empty() && job.options.dedupe == DedupePolicy::kUpdate;
+      if (!work.early.empty()) {
+        RETURN_IF_ERROR(
+            repo::ApplyRows(tx, job, work.early,
+                            set_aside ? repo::MatchedRows::kSetAside : repo::MatchedRows::kApply));
+      }
       int64_t expected = job.counts.total_rows;
       // The previous batch should end about when this one's early rows are written. Should it
       // be waiting for a lock this transaction holds, neither would ever end: after a while
@@ -359,7 +367,7 @@ Result<BatchResult> WriteBatch(db::Pool& pool, const db::TenantContext& tenant,
       }
       if (work.header) RETURN_IF_ERROR(repo::SetHeader(tx, job.id, *work.header, work.delimiter));
       if (!work.early.empty()) RETURN_IF_ERROR(repo::AddBatchCounts(tx, job.id, work.bytes_read));
-      if (!work.late.empty() || work.early.empty()) {
+      if (!work.late.empty() || work.early.empty() || set_aside) {
         RETURN_IF_ERROR(repo::ApplyRows(tx, job, work.late));
         RETURN_IF_ERROR(repo::AddBatchCounts(tx, job.id, work.bytes_read));
       }
@@ -391,7 +399,7 @@ Result<BatchResult> WriteBatch(db::Pool& pool, const db::TenantContext& tenant,
 // once, one core each.
 Status ImportService::LoadPhase(const db::TenantContext& tenant, ImportJob& job,
                                 const ProgressFn& progress) {
-  const bool overlap = options_.overlap_batches && job.options.dedupe != DedupePolicy::kUpdate;
+  const bool overlap = options_.overlap_batches;
   bool cancelled = false;
   bool interrupted = false;  // the server is stopping: leave the job to the next start
   bool header_saved = false;

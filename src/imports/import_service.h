@@ -33,8 +33,7 @@ struct ImportServiceOptions {
   // Rows read and applied per transaction: a killed job redoes at most this many.
   int64_t batch_rows = 20000;
   // Write a batch's rows that cannot repeat the previous batch's while that one is still being
-  // written, on a second connection (docs/imports.md, "How an import runs"). Not under
-  // `update`, whose rows may rewrite the leads the previous batch wrote.
+  // written, on a second connection (docs/imports.md, "How an import runs").
   bool overlap_batches = true;
   std::chrono::milliseconds poll_interval{1000};
   int max_preview_rows = 20;

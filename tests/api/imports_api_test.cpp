@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <fstream>
+#include <functional>
 #include <future>
 #include <thread>
 
@@ -431,8 +432,8 @@ class ImportsOverlappingBatches : public ImportsApi {
 
   // Imports `csv` into `org` as `leadline import` does, in batches of `batch_rows`.
   Result<imports::ImportJob> RunFile(const auth::NewOrganization& org, const std::string& csv,
-                                     bool overlap, imports::DedupePolicy dedupe,
-                                     int64_t batch_rows) {
+                                     bool overlap, imports::DedupePolicy dedupe, int64_t batch_rows,
+                                     imports::UpdateMode update_mode = imports::UpdateMode::kFill) {
     const std::string path = app_->spool_dir() + "/overlap-" + org.organization_id + ".csv";
     {
       std::ofstream out(path, std::ios::binary);
@@ -446,13 +447,15 @@ class ImportsOverlappingBatches : public ImportsApi {
     db::TenantContext tenant{org.organization_id, org.user_id, "", "test", "import"};
     imports::ImportOptions import_options;
     import_options.dedupe = dedupe;
+    import_options.update_mode = update_mode;
     return service.RunFile(tenant, path, import_options, /*dry_run=*/false, nullptr);
   }
 
   // Each kept row's line, outcome and the line it repeats; and each created lead.
   std::string Outcomes(const std::string& job_id) {
     return Sql(
-        "SELECT coalesce(string_agg(line || ':' || outcome || ':' || coalesce(duplicate_of, 0), "
+        "SELECT coalesce(string_agg(line || ':' || outcome || ':' || coalesce(duplicate_of, 0) || "
+        "':' || coalesce(previous->>'first_name', '') || ':' || coalesce(version_after, 0), "
         "' ' ORDER BY seq), '') FROM import_rows WHERE import_id = $1",
         db::Params().Add(job_id));
   }
@@ -465,7 +468,7 @@ class ImportsOverlappingBatches : public ImportsApi {
 };
 
 // Batch 1 (rows 1-100) and batch 2 (101-200) are written one after the other, as every run's
-// first two; batch 3 (201-300), whose leads belong to a user whose row the test locks, then
+// first two; batch 3 (201-300), which assigns leads to a user whose row the test locks, then
 // waits in its foreign-key check while batch 4 (301-400) is written beside it.
 class ImportsBesideABlockedBatch : public ImportsOverlappingBatches {
  protected:
@@ -476,11 +479,6 @@ class ImportsBesideABlockedBatch : public ImportsOverlappingBatches {
                     R"({"email":"owner@example.com","password":"correct-horse-1","role":"agent"})");
     ASSERT_EQ(owner.status, 201) << owner.body;
     owner_id_ = owner.Json().Find("id")->as_string();
-    csv_ = "first_name,phone,owner\n";
-    for (int i = 0; i < 400; ++i) {
-      csv_ += "Lead" + std::to_string(i) + ",+1425555" + std::to_string(1000 + i) + "," +
-              (i >= 200 && i < 300 ? owner_id_ : "") + "\n";
-    }
     auto lock = app_->db().owner_pool().Acquire();
     ASSERT_TRUE(lock.ok());
     lock_.emplace(std::move(*lock));
@@ -492,12 +490,25 @@ class ImportsBesideABlockedBatch : public ImportsOverlappingBatches {
     auto pid = (*lock_)->Exec("SELECT pg_backend_pid()");
     ASSERT_TRUE(pid.ok());
     lock_pid_ = std::string(pid->Get(0, 0));
-    run_ = std::async(std::launch::async, [this] {
-      return RunFile(org_, csv_, /*overlap=*/true, imports::DedupePolicy::kSkip, 100);
+  }
+
+  // Row `i` (0-based) of 400: a new lead, owned by the locked user in batch 3; `row` may change
+  // any of them.
+  void StartImport(imports::DedupePolicy dedupe,
+                   const std::function<void(int i, std::string& phone, std::string& email,
+                                            std::string& owner)>& row = nullptr) {
+    csv_ = "first_name,phone,email,owner\n";
+    for (int i = 0; i < 400; ++i) {
+      std::string phone = "+1425555" + std::to_string(1000 + i), email;
+      std::string owner = i >= 200 && i < 300 ? owner_id_ : "";
+      if (row) row(i, phone, email, owner);
+      csv_ += "Lead" + std::to_string(i) + "," + phone + "," + email + "," + owner + "\n";
+    }
+    run_ = std::async(std::launch::async, [this, dedupe] {
+      return RunFile(org_, csv_, /*overlap=*/true, dedupe, 100, imports::UpdateMode::kOverwrite);
     });
   }
 
-  // Whatever an assertion left: the lock goes first, or the import would wait for it forever.
   void TearDown() override {
     if (lock_) (void)(*lock_)->ExecScript("ROLLBACK");
     if (run_.valid()) run_.wait();
@@ -520,12 +531,19 @@ class ImportsBesideABlockedBatch : public ImportsOverlappingBatches {
     return false;
   }
 
-  // Releases the lock; the import must then complete with every row.
-  void ReleaseAndExpectEveryLead() {
-    ASSERT_TRUE((*lock_)->ExecScript("ROLLBACK").ok());
+  // Releases the lock; the import must then complete.
+  Result<imports::ImportJob> Release() {
+    EXPECT_TRUE((*lock_)->ExecScript("ROLLBACK").ok());
     auto job = run_.get();
-    ASSERT_TRUE(job.ok()) << job.status().ToString();
-    EXPECT_EQ(job->status, imports::JobStatus::kCompleted);
+    EXPECT_TRUE(job.ok()) << job.status().ToString();
+    if (job.ok()) EXPECT_EQ(job->status, imports::JobStatus::kCompleted);
+    return job;
+  }
+
+  // Releases the lock; the import must then complete with every row a new lead.
+  void ReleaseAndExpectEveryLead() {
+    auto job = Release();
+    ASSERT_TRUE(job.ok());
     EXPECT_EQ(job->counts.created, 400);
     EXPECT_EQ(Sql("SELECT count(*) FROM leads WHERE organization_id = $1",
                   db::Params().Add(org_.organization_id)),
@@ -540,12 +558,14 @@ class ImportsBesideABlockedBatch : public ImportsOverlappingBatches {
 };
 
 TEST_F(ImportsBesideABlockedBatch, TheNextBatchIsWrittenWhileThePreviousOneIsStillOpen) {
+  StartImport(imports::DedupePolicy::kSkip);
   EXPECT_TRUE(WaitUntilBlockedWith(/*written=*/1, 5))
       << "batch 4 was not written while batch 3 waited";
   ReleaseAndExpectEveryLead();
 }
 
 TEST_F(ImportsBesideABlockedBatch, ABatchThatWaitsTooLongLetsGoAndWritesAfterThePreviousOne) {
+  StartImport(imports::DedupePolicy::kSkip);
   ASSERT_TRUE(WaitUntilBlockedWith(/*written=*/1, 5));
   // Ten seconds on, batch 4 rolls its rows back (the previous batch might be waiting for one
   // of its locks), and writes them once batch 3 has committed.
@@ -553,46 +573,108 @@ TEST_F(ImportsBesideABlockedBatch, ABatchThatWaitsTooLongLetsGoAndWritesAfterThe
   ReleaseAndExpectEveryLead();
 }
 
-TEST_F(ImportsOverlappingBatches, RowsMeetTheDecisionsOfOneBatchAtATime) {
-  // 90 rows over 30 batches of 3, drawing from 12 phones and 9 emails, so that rows repeat
-  // rows of the batch before, of earlier batches and of their own, by phone, by email or both,
-  // and match leads both organizations already hold.
-  std::string csv = "first_name,phone,email\n";
-  uint32_t state = 7;
-  auto next = [&state](uint32_t n) {
-    state = state * 1103515245u + 12345u;
-    return (state >> 16) % n;
-  };
-  for (int i = 0; i < 90; ++i) {
-    const uint32_t phone = next(14), email = next(11);
-    csv += "Row" + std::to_string(100 + i) + "," +
-           (phone < 12    ? "+1206555" + std::to_string(1000 + phone)
-            : phone == 12 ? ""
-                          : "123") +
-           "," + (email < 9 ? "e" + std::to_string(email) + "@example.com" : "") + "\n";
+TEST_F(ImportsBesideABlockedBatch, UnderUpdateARowMatchingALeadThePreviousBatchUpdatesWaits) {
+  // Known is matched by its phone in batch 3 (row 200, whose update of Known then waits for the
+  // locked owner) and by its email in batch 4 (row 300, another phone): keys the two rows do
+  // not share, one lead. Row 300 must wait, and see Known as row 200 left it.
+  Sql("INSERT INTO leads (organization_id, first_name, phone, email) "
+      "VALUES ($1, 'Known', '+14255559000', 'known@example.com')",
+      db::Params().Add(org_.organization_id));
+  StartImport(imports::DedupePolicy::kUpdate,
+              [](int i, std::string& phone, std::string& email, std::string& owner) {
+                if (i == 200) phone = "+14255559000";
+                if (i > 200) owner.clear();  // batch 3 waits in its update, holding Known
+                if (i == 300) email = "known@example.com";
+              });
+  EXPECT_TRUE(WaitUntilBlockedWith(/*written=*/1, 5))
+      << "batch 4 did not write beside batch 3 (or wrote row 300 without waiting)";
+  auto job = Release();
+  ASSERT_TRUE(job.ok());
+  EXPECT_EQ(job->counts.created, 398);
+  EXPECT_EQ(job->counts.updated, 2);
+  // Overwritten by row 200, then by row 300 (whose phone it now has).
+  EXPECT_EQ(Sql("SELECT first_name || ' ' || phone || ' v' || version FROM leads "
+                "WHERE email = 'known@example.com'"),
+            "Lead300 +14255551300 v3");
+  // What undo of row 300 restores: Known as row 200 left it.
+  EXPECT_EQ(Sql("SELECT previous->>'first_name' FROM import_rows WHERE import_id = $1 AND line = "
+                "302",
+                db::Params().Add(job->id)),
+            "Lead200");
+}
+
+// 90 rows for batches of 3, drawing from 12 phones and 9 emails, so that rows repeat rows of the
+// batch before, of earlier batches and of their own, by phone, by email or both, and match the
+// two leads each organization already holds (Known2 by its phone and by its email).
+class ImportsOverlappingWithRepeats : public ImportsOverlappingBatches {
+ protected:
+  void SetUp() override {
+    ImportsOverlappingBatches::SetUp();
+    uint32_t state = 7;
+    auto next = [&state](uint32_t n) {
+      state = state * 1103515245u + 12345u;
+      return (state >> 16) % n;
+    };
+    csv_ = "first_name,phone,email\n";
+    for (int i = 0; i < 90; ++i) {
+      const uint32_t phone = next(14), email = next(11);
+      csv_ += "Row" + std::to_string(100 + i) + "," +
+              (phone < 12    ? "+1206555" + std::to_string(1000 + phone)
+               : phone == 12 ? ""
+                             : "123") +
+              "," + (email < 9 ? "e" + std::to_string(email) + "@example.com" : "") + "\n";
+    }
+    for (const auto* org : {&org_, &other_}) {
+      Sql("INSERT INTO leads (organization_id, first_name, phone, email) VALUES "
+          "($1, 'Known1', '+12065551003', NULL), ($1, 'Known2', '+12065551005', 'e4@example.com')",
+          db::Params().Add(org->organization_id));
+    }
   }
-  for (const auto* org : {&org_, &other_}) {
-    Sql("INSERT INTO leads (organization_id, first_name, phone, email) VALUES "
-        "($1, 'Known1', '+12065551003', NULL), ($1, 'Known2', NULL, 'e4@example.com')",
-        db::Params().Add(org->organization_id));
-  }
-  for (auto dedupe : {imports::DedupePolicy::kSkip, imports::DedupePolicy::kCreate}) {
-    SCOPED_TRACE(imports::DedupePolicyName(dedupe));
-    auto one_at_a_time = RunFile(other_, csv, /*overlap=*/false, dedupe, 3);
-    auto overlapping = RunFile(org_, csv, /*overlap=*/true, dedupe, 3);
+
+  // Imports the file into `other_` one batch at a time and into `org_` two at a time; every
+  // row's outcome, the leads created and the leads the organizations held must agree.
+  void ExpectTheSameDecisions(imports::DedupePolicy dedupe,
+                              imports::UpdateMode mode = imports::UpdateMode::kFill) {
+    auto one_at_a_time = RunFile(other_, csv_, /*overlap=*/false, dedupe, 3, mode);
+    auto overlapping = RunFile(org_, csv_, /*overlap=*/true, dedupe, 3, mode);
     ASSERT_TRUE(one_at_a_time.ok()) << one_at_a_time.status().ToString();
     ASSERT_TRUE(overlapping.ok()) << overlapping.status().ToString();
     EXPECT_EQ(overlapping->counts.created, one_at_a_time->counts.created);
+    EXPECT_EQ(overlapping->counts.updated, one_at_a_time->counts.updated);
     EXPECT_EQ(overlapping->counts.skipped, one_at_a_time->counts.skipped);
     EXPECT_EQ(overlapping->counts.failed, one_at_a_time->counts.failed);
     EXPECT_GT(overlapping->counts.skipped, 20);
     EXPECT_EQ(Outcomes(overlapping->id), Outcomes(one_at_a_time->id));
     EXPECT_EQ(CreatedLeads(overlapping->id), CreatedLeads(one_at_a_time->id));
-    // Undone, so that the next policy starts from the same leads.
-    for (const auto* job : {&*one_at_a_time, &*overlapping}) {
-      Sql("UPDATE leads SET deleted_at = now() WHERE import_id = $1", db::Params().Add(job->id));
-    }
+    EXPECT_EQ(KnownLeads(org_), KnownLeads(other_));
   }
+
+  // The leads the organization held before, as they are now, and what undo would restore.
+  std::string KnownLeads(const auth::NewOrganization& org) {
+    return Sql(
+        "SELECT string_agg(coalesce(first_name, '') || '/' || coalesce(phone, '') || '/' || "
+        "coalesce(email, '') || '/' || version, ' ' ORDER BY phone) FROM leads "
+        "WHERE organization_id = $1 AND import_id IS NULL",
+        db::Params().Add(org.organization_id));
+  }
+
+  std::string csv_;
+};
+
+TEST_F(ImportsOverlappingWithRepeats, SkipMakesTheDecisionsOfOneBatchAtATime) {
+  ExpectTheSameDecisions(imports::DedupePolicy::kSkip);
+}
+
+TEST_F(ImportsOverlappingWithRepeats, CreateMakesTheDecisionsOfOneBatchAtATime) {
+  ExpectTheSameDecisions(imports::DedupePolicy::kCreate);
+}
+
+TEST_F(ImportsOverlappingWithRepeats, UpdateMakesTheDecisionsOfOneBatchAtATime) {
+  ExpectTheSameDecisions(imports::DedupePolicy::kUpdate, imports::UpdateMode::kOverwrite);
+  EXPECT_GT(std::stoll(Sql("SELECT count(*) FROM import_rows "
+                           "WHERE organization_id = $1 AND outcome = 'update'",
+                           db::Params().Add(org_.organization_id))),
+            0);
 }
 
 TEST_F(ImportsApi, DncNumbersAreFlaggedOrSkipped) {
