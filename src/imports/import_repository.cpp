@@ -92,6 +92,10 @@ constexpr char kStageTable[] =
     "by_phone uuid, by_email uuid, previous jsonb, version_after int) ON COMMIT DELETE ROWS";
 // A dry run keeps one transaction for the whole file.
 constexpr char kStageClear[] = "TRUNCATE import_stage";
+constexpr char kCountUpdates[] = "SELECT count(*) FROM import_stage WHERE outcome = 'update'";
+constexpr char kStageLeadIndex[] =
+    "CREATE INDEX IF NOT EXISTS import_stage_lead_idx ON import_stage (lead_id)";
+constexpr char kAnalyzeStage[] = "ANALYZE import_stage";
 // Rows set aside by one ApplyRows for the next in the same transaction (MatchedRows), as they
 // were copied in: their decisions are made again then.
 constexpr char kAsideTable[] =
@@ -627,6 +631,27 @@ EncodedRows EncodeRows(const std::vector<StagedRow>& rows) {
   return out;
 }
 
+// The batch's rows that update a lead, with the temporary table indexed and analysed first:
+// the planner knows nothing of it otherwise, and in an organization it estimates at one lead
+// (new, or grown by this very transaction) it walked every lead of the organization with a
+// scan of the staged rows for each (25 s for a batch of 20,000 rows into 20,000 leads).
+namespace {
+
+Status UpdateMatchedLeads(db::Transaction& tx, const ImportJob& job) {
+  {
+    RETURN_IF_ERROR(tx.Exec(std::string_view(kStageLeadIndex)).status());
+    RETURN_IF_ERROR(tx.Exec(std::string_view(kAnalyzeStage)).status());
+    RETURN_IF_ERROR(tx.Exec(kSameLead).status());
+    RETURN_IF_ERROR(tx.Exec(kSnapshot).status());
+    RETURN_IF_ERROR(
+        tx.Exec(kUpdate, Params().Add(job.options.update_mode == UpdateMode::kOverwrite)).status());
+    RETURN_IF_ERROR(tx.Exec(kLostUpdates).status());
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
 Status ApplyRows(db::Transaction& tx, const ImportJob& job, const EncodedRows& rows,
                  MatchedRows matched) {
   RETURN_IF_ERROR(tx.Exec(std::string_view(kStageTable)).status());
@@ -662,11 +687,8 @@ Status ApplyRows(db::Transaction& tx, const ImportJob& job, const EncodedRows& r
   RETURN_IF_ERROR(tx.Exec(kCreate, id).status());
   RETURN_IF_ERROR(tx.Exec(kAssignments, id).status());
   if (job.options.dedupe == DedupePolicy::kUpdate) {
-    RETURN_IF_ERROR(tx.Exec(kSameLead).status());
-    RETURN_IF_ERROR(tx.Exec(kSnapshot).status());
-    RETURN_IF_ERROR(
-        tx.Exec(kUpdate, Params().Add(job.options.update_mode == UpdateMode::kOverwrite)).status());
-    RETURN_IF_ERROR(tx.Exec(kLostUpdates).status());
+    ASSIGN_OR_RETURN(Rows updates, tx.Exec(std::string_view(kCountUpdates)));
+    if (updates.Get(0, 0) != "0") RETURN_IF_ERROR(UpdateMatchedLeads(tx, job));
   }
   return tx.Exec(kKeepRows, id).status();
 }
