@@ -4,7 +4,9 @@
 #include <unordered_map>
 
 namespace leadline::imports {
+namespace {
 
+// The keys of one row ("p:" phone, "e:" email), none for a failed row.
 std::vector<std::string> RowKeys(const StagedRow& row, DedupePolicy dedupe) {
   std::vector<std::string> keys;
   if (row.error) return keys;
@@ -15,6 +17,8 @@ std::vector<std::string> RowKeys(const StagedRow& row, DedupePolicy dedupe) {
   }
   return keys;
 }
+
+}  // namespace
 
 BatchKeys::BatchKeys(const std::vector<StagedRow>& rows, DedupePolicy dedupe) {
   for (const StagedRow& row : rows) {

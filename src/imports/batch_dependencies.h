@@ -27,9 +27,6 @@ class BatchKeys {
   std::unordered_set<std::string> keys_;
 };
 
-// The keys of one row ("p:" phone, "e:" email), none for a failed row.
-std::vector<std::string> RowKeys(const StagedRow& row, DedupePolicy dedupe);
-
 // For each of `rows` (in file order), whether it shares a key with `previous` or with a row
 // that does: such a row must wait for the previous batch to commit.
 std::vector<bool> RowsThatWait(const std::vector<StagedRow>& rows, const BatchKeys& previous,

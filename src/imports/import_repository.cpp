@@ -116,10 +116,7 @@ constexpr char kTakeAside[] =
     "INSERT INTO import_stage (" LEADLINE_STAGE_COPY_COLUMNS
     ") "
     "SELECT " LEADLINE_STAGE_COPY_COLUMNS " FROM aside";
-constexpr char kStageCopy[] =
-    "COPY import_stage (seq, line, raw, error, first_name, last_name, email, phone, company, "
-    "title, status, source, tags, lead_score, timezone, owner_ref, assigned_to, external_id, "
-    "metadata) FROM STDIN";
+constexpr char kStageCopy[] = "COPY import_stage (" LEADLINE_STAGE_COPY_COLUMNS ") FROM STDIN";
 
 // --- checks that need the database: owner exists and is active, time zone known ---
 constexpr Query kResolveOwners{
@@ -631,31 +628,30 @@ EncodedRows EncodeRows(const std::vector<StagedRow>& rows) {
   return out;
 }
 
+namespace {
+
 // The batch's rows that update a lead, with the temporary table indexed and analysed first:
 // the planner knows nothing of it otherwise, and in an organization it estimates at one lead
 // (new, or grown by this very transaction) it walked every lead of the organization with a
 // scan of the staged rows for each (25 s for a batch of 20,000 rows into 20,000 leads).
-namespace {
-
 Status UpdateMatchedLeads(db::Transaction& tx, const ImportJob& job) {
-  {
-    RETURN_IF_ERROR(tx.Exec(std::string_view(kStageLeadIndex)).status());
-    RETURN_IF_ERROR(tx.Exec(std::string_view(kAnalyzeStage)).status());
-    RETURN_IF_ERROR(tx.Exec(kSameLead).status());
-    RETURN_IF_ERROR(tx.Exec(kSnapshot).status());
-    RETURN_IF_ERROR(
-        tx.Exec(kUpdate, Params().Add(job.options.update_mode == UpdateMode::kOverwrite)).status());
-    RETURN_IF_ERROR(tx.Exec(kLostUpdates).status());
-  }
-  return Status::Ok();
+  RETURN_IF_ERROR(tx.Exec(std::string_view(kStageLeadIndex)).status());
+  RETURN_IF_ERROR(tx.Exec(std::string_view(kAnalyzeStage)).status());
+  RETURN_IF_ERROR(tx.Exec(kSameLead).status());
+  RETURN_IF_ERROR(tx.Exec(kSnapshot).status());
+  RETURN_IF_ERROR(
+      tx.Exec(kUpdate, Params().Add(job.options.update_mode == UpdateMode::kOverwrite)).status());
+  return tx.Exec(kLostUpdates).status();
 }
 
 }  // namespace
 
 Status ApplyRows(db::Transaction& tx, const ImportJob& job, const EncodedRows& rows,
                  MatchedRows matched) {
+  // Only rows that would update a lead are ever set aside.
+  const bool update = job.options.dedupe == DedupePolicy::kUpdate;
   RETURN_IF_ERROR(tx.Exec(std::string_view(kStageTable)).status());
-  RETURN_IF_ERROR(tx.Exec(std::string_view(kAsideTable)).status());
+  if (update) RETURN_IF_ERROR(tx.Exec(std::string_view(kAsideTable)).status());
   RETURN_IF_ERROR(tx.Exec(std::string_view(kStageClear)).status());
   if (!rows.empty()) {
     RETURN_IF_ERROR(tx.connection().CopyIn(
@@ -669,8 +665,9 @@ Status ApplyRows(db::Transaction& tx, const ImportJob& job, const EncodedRows& r
           return Status::Ok();
         }));
   }
-  if (matched == MatchedRows::kApply)
+  if (update && matched == MatchedRows::kApply) {
     RETURN_IF_ERROR(tx.Exec(std::string_view(kTakeAside)).status());
+  }
   const Params id = Params().Add(job.id);
   const std::string_view dedupe = DedupePolicyName(job.options.dedupe);
   RETURN_IF_ERROR(tx.Exec(kResolveOwners).status());
@@ -681,12 +678,12 @@ Status ApplyRows(db::Transaction& tx, const ImportJob& job, const EncodedRows& r
   RETURN_IF_ERROR(tx.Exec(kEarlierBatches, Params().Add(job.id).Add(dedupe)).status());
   RETURN_IF_ERROR(
       tx.Exec(kDecide, Params().Add(dedupe).Add(DncPolicyName(job.options.dnc))).status());
-  if (matched == MatchedRows::kSetAside) {
+  if (update && matched == MatchedRows::kSetAside) {
     RETURN_IF_ERROR(tx.Exec(std::string_view(kSetAside)).status());
   }
   RETURN_IF_ERROR(tx.Exec(kCreate, id).status());
   RETURN_IF_ERROR(tx.Exec(kAssignments, id).status());
-  if (job.options.dedupe == DedupePolicy::kUpdate) {
+  if (update) {
     ASSIGN_OR_RETURN(Rows updates, tx.Exec(std::string_view(kCountUpdates)));
     if (updates.Get(0, 0) != "0") RETURN_IF_ERROR(UpdateMatchedLeads(tx, job));
   }

@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <future>
 #include <unordered_map>
+#include <utility>
 
 #include <spdlog/spdlog.h>
 
@@ -417,11 +418,11 @@ Status ImportService::LoadPhase(const db::TenantContext& tenant, ImportJob& job,
     }
   } guard{abandon, pending};
 
-  // Waits for the pending batch and takes in what it did.
-  auto settle = [&]() -> Status {
-    if (!pending) return Status::Ok();
-    Result<BatchResult> r = pending->get();
-    pending.reset();
+  // Waits for `batch` (if any) and takes in what it did.
+  auto settle = [&](std::optional<PendingBatch>& batch) -> Status {
+    if (!batch) return Status::Ok();
+    Result<BatchResult> r = batch->get();
+    batch.reset();
     RETURN_IF_ERROR(r.status());
     if (r->kind == BatchResult::Kind::kCancelled) cancelled = true;
     if (r->kind != BatchResult::Kind::kCommitted) return Status::Ok();
@@ -446,7 +447,7 @@ Status ImportService::LoadPhase(const db::TenantContext& tenant, ImportJob& job,
         // leads_phone_key (docs/imports.md).
         const bool beside_previous = overlap && batches_started >= 2;
         ++batches_started;
-        if (!beside_previous) RETURN_IF_ERROR(settle());
+        if (!beside_previous) RETURN_IF_ERROR(settle(pending));
         if (cancelled || interrupted) {
           stop = true;
           return Status::Ok();
@@ -465,29 +466,24 @@ Status ImportService::LoadPhase(const db::TenantContext& tenant, ImportJob& job,
           repo::AppendRow(waits[i] ? work->late : work->early, rows[i]);
         }
         pending_keys = std::move(keys);
-        std::optional<PendingBatch> previous = std::move(pending);
-        pending.reset();
+        std::optional<PendingBatch> previous = std::exchange(pending, std::nullopt);
         // The task's state outlives it (in the next batch's `previous`): what it captured is
         // let go of as it runs, or every batch would keep the one before it, rows and all.
-        PendingBatch next = std::async(std::launch::async, [this, &tenant, &abandon, snapshot = job,
-                                                            work, previous]() mutable {
-                              std::shared_ptr<BatchWork> mine = std::move(work);
-                              std::optional<PendingBatch> before = std::move(previous);
-                              previous.reset();
-                              return WriteBatch(pool_, tenant, snapshot, *mine, before, abandon);
-                            }).share();
-        pending = std::move(previous);
-        Status settled = settle();
-        pending = std::move(next);
-        RETURN_IF_ERROR(settled);
+        pending = std::async(std::launch::async, [this, &tenant, &abandon, snapshot = job, work,
+                                                  previous]() mutable {
+                    std::shared_ptr<BatchWork> mine = std::move(work);
+                    std::optional<PendingBatch> before = std::exchange(previous, std::nullopt);
+                    return WriteBatch(pool_, tenant, snapshot, *mine, before, abandon);
+                  }).share();
+        RETURN_IF_ERROR(settle(previous));
         if (cancelled || interrupted) {
           abandon = true;
-          RETURN_IF_ERROR(settle());  // it may have committed before it saw `abandon`
+          RETURN_IF_ERROR(settle(pending));  // it may have committed before it saw `abandon`
           stop = true;
         }
         return Status::Ok();
       });
-  Status last = settle();
+  Status last = settle(pending);
   RETURN_IF_ERROR(read);
   RETURN_IF_ERROR(last);
   if (interrupted && !cancelled) {
