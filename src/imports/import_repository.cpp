@@ -194,6 +194,8 @@ constexpr Query kEarlierBatches{
     "             SELECT 1 FROM import_rows r WHERE r.organization_id = app_current_org() "
     "               AND r.import_id = $1 AND r.error IS NULL AND r.email = s.email "
     "               AND r.seq < s.seq)))"};
+// A row that creates a lead gets its id here (the leads' own default, app_new_id(): time
+// ordered, 0013), so later statements of the batch can refer to the lead before it exists.
 constexpr Query kDecide{
     "",
     "UPDATE import_stage s SET "
@@ -201,7 +203,7 @@ constexpr Query kDecide{
     "                 WHEN coalesce(s.by_phone, s.by_email) IS NULL THEN 'create' "
     "                 WHEN $1 = 'update' THEN 'update' ELSE 'skip_duplicate' END, "
     "  lead_id = CASE WHEN s.dnc AND $2 = 'skip' THEN coalesce(s.by_phone, s.by_email) "
-    "                 ELSE coalesce(s.by_phone, s.by_email, gen_random_uuid()) END "
+    "                 ELSE coalesce(s.by_phone, s.by_email, app_new_id()) END "
     "WHERE s.error IS NULL AND s.outcome IS NULL"};
 // Two rows that found the same lead (one by phone, one by email): the first wins.
 constexpr Query kSameLead{

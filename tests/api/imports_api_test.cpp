@@ -119,6 +119,11 @@ TEST_F(ImportsApi, CsvQuirksCountsAndErrorsCsvRoundTrip) {
   for (const auto& t : ada[0].Find("tags")->items()) tags.push_back(t.as_string());
   EXPECT_EQ(tags, (std::vector<std::string>{"vip", "hot", "imported"}));
   EXPECT_EQ(Leads("turing").size(), 1u);  // the short row: missing cells are empty
+  // Imported leads get time-ordered ids like any other (0013): the version digit is 7.
+  EXPECT_EQ(Sql("SELECT string_agg(DISTINCT substr(id::text, 15, 1), '') FROM leads "
+                "WHERE import_id = $1",
+                db::Params().Add(job.Find("id")->as_string())),
+            "7");
 
   // The history says the import did it.
   auto history = admin_.Get("/api/leads/" + ada[0].Find("id")->as_string() + "/status-history");

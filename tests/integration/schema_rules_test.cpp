@@ -55,6 +55,32 @@ TEST_F(SchemaRules, LeadsAndDncListAreAnalysedAfterTenThousandChanges) {
   }
 }
 
+// Leads and their history rows get time-ordered ids (0013: UUID version 7 layout, the Unix
+// milliseconds first), so a new row's key goes to the end of each index holding it instead
+// of a random leaf page. A lead written later has a greater id, and so do its history rows.
+TEST_F(SchemaRules, LeadsAndTheirHistoryGetTimeOrderedIds) {
+  const std::string first = NewLead("+12065550100");
+  // The ids order by millisecond; within one they are random.
+  ASSERT_TRUE(Run("SELECT pg_sleep(0.005)").ok());
+  const std::string second = NewLead("+12065550101");
+  auto r = Run(
+      "SELECT $1::text::uuid < $2::text::uuid, substr($1::text, 15, 1), substr($2::text, 15, 1), "
+      "       abs(extract(epoch FROM now()) * 1000 - ('x' || substr(replace($2::text, '-', ''), 1, "
+      "           12))::bit(48)::bigint) < 60000, "
+      "       (SELECT bool_and(substr(h.id::text, 15, 1) = '7') FROM lead_status_history h "
+      "        WHERE h.lead_id IN ($1::uuid, $2::uuid)), "
+      "       (SELECT bool_and(substr(a.id::text, 15, 1) = '7') FROM lead_audit_log a "
+      "        WHERE a.lead_id IN ($1::uuid, $2::uuid))",
+      Params().Add(first).Add(second));
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_TRUE(r->GetBool(0, 0)) << first << " " << second;
+  EXPECT_EQ(r->Get(0, 1), "7");  // the version digit
+  EXPECT_EQ(r->Get(0, 2), "7");
+  EXPECT_TRUE(r->GetBool(0, 3)) << "the first 48 bits are the creation time in ms: " << second;
+  EXPECT_TRUE(r->GetBool(0, 4));
+  EXPECT_TRUE(r->GetBool(0, 5));
+}
+
 TEST_F(SchemaRules, BadPhoneRejected) {
   for (const char* phone : {"2065550100", "+0123456789", "+1 206 555", "+12", "abc"}) {
     auto r = Run("INSERT INTO leads (organization_id, phone) VALUES (app_current_org(), $1)",
