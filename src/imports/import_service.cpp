@@ -13,7 +13,7 @@
 
 #include "core/uuid.h"
 #include "db/transaction.h"
-#include "imports/batch_dependencies.h"
+#include "imports/batch_writer.h"
 #include "imports/column_mapping.h"
 
 namespace leadline::imports {
@@ -293,200 +293,24 @@ Status ImportService::ReadBatches(const db::TenantContext& tenant, const ImportJ
   }
 }
 
-namespace {
-
-// One batch as it is written: `early` rows may be applied while the previous batch is still
-// being written (they cannot repeat it), `late` ones only once it has committed.
-struct BatchWork {
-  repo::EncodedRows early;
-  repo::EncodedRows late;
-  uint64_t bytes_read = 0;
-  std::optional<std::string> header;  // the file's header row, saved with the first batch
-  char delimiter = ',';
-};
-
-struct BatchResult {
-  enum class Kind {
-    kCommitted,  // `job` is the job after the batch
-    kCancelled,  // the job was cancelled: nothing written
-    kAbandoned,  // the previous batch did not commit, or the caller stopped: nothing written
-  };
-  Kind kind = Kind::kAbandoned;
-  ImportJob job;
-};
-using PendingBatch = std::shared_future<Result<BatchResult>>;
-
-// Writes one batch in one transaction with the job's counts and read checkpoint, so a job
-// killed at any point resumes after its last committed batch: no row twice, none lost. With a
-// `previous` batch still being written, the early rows are applied first; then the batch waits
-// for the previous one to commit and checks under the job's row lock that nobody else moved
-// the job, so batches commit in file order.
-Result<BatchResult> WriteBatch(db::Pool& pool, const db::TenantContext& tenant,
-                               const ImportJob& job, BatchWork& work,
-                               const std::optional<PendingBatch>& previous,
-                               const std::atomic<bool>& abandon) {
-  Status st;
-  for (int attempt = 0; attempt < 3; ++attempt) {
-    BatchResult result;
-    ASSIGN_OR_RETURN(db::Transaction tx, db::Transaction::Begin(pool, tenant));
-    st = [&]() -> Status {
-      const auto started = std::chrono::steady_clock::now();
-      // Under `update` a row may match a lead the previous batch is writing, through a key of
-      // the lead the row does not share with that batch: such rows wait too.
-      const bool set_aside =
-          previous && !work.early.empty() && job.options.dedupe == DedupePolicy::kUpdate;
-      if (!work.early.empty()) {
-        RETURN_IF_ERROR(
-            repo::ApplyRows(tx, job, work.early,
-                            set_aside ? repo::MatchedRows::kSetAside : repo::MatchedRows::kApply));
-      }
-      int64_t expected = job.counts.total_rows;
-      // The previous batch should end about when this one's early rows are written. Should it
-      // be waiting for a lock this transaction holds, neither would ever end: after a while
-      // this one lets go and writes all its rows once the previous one has committed.
-      if (previous && !work.early.empty() &&
-          previous->wait_for(std::chrono::seconds(10) + (std::chrono::steady_clock::now() -
-                                                         started)) != std::future_status::ready) {
-        spdlog::warn("import {}: a batch waited long for the previous one; writing it alone",
-                     job.id);
-        return Aborted("the previous batch did not end");
-      }
-      if (previous) {
-        const Result<BatchResult>& before = previous->get();
-        if (!before.ok() || before->kind != BatchResult::Kind::kCommitted) return Status::Ok();
-        expected = before->job.counts.total_rows;
-      }
-      if (abandon.load()) return Status::Ok();
-      ASSIGN_OR_RETURN(auto locked, repo::LockJobRow(tx, job.id));
-      if (!locked) return JobNotFound();
-      if (locked->counts.total_rows != expected) {
-        return Aborted("import " + job.id + " is being run elsewhere");
-      }
-      if (locked->cancel_requested) {
-        result.kind = BatchResult::Kind::kCancelled;
-        return Status::Ok();
-      }
-      if (work.header) RETURN_IF_ERROR(repo::SetHeader(tx, job.id, *work.header, work.delimiter));
-      if (!work.early.empty()) RETURN_IF_ERROR(repo::AddBatchCounts(tx, job.id, work.bytes_read));
-      if (!work.late.empty() || work.early.empty() || set_aside) {
-        RETURN_IF_ERROR(repo::ApplyRows(tx, job, work.late));
-        RETURN_IF_ERROR(repo::AddBatchCounts(tx, job.id, work.bytes_read));
-      }
-      ASSIGN_OR_RETURN(auto fresh, repo::FindJob(tx, job.id));
-      if (!fresh) return JobNotFound();
-      RETURN_IF_ERROR(tx.Commit());
-      result.job = std::move(*fresh);
-      result.kind = BatchResult::Kind::kCommitted;
-      return Status::Ok();
-    }();
-    if (st.ok()) return result;  // an uncommitted `tx` rolls back here
-    // A unique violation means someone took a phone between the match and the write, a
-    // deadlock that two writers met on one lead: again, with every row matched after the
-    // previous batch committed.
-    if (st.code() != StatusCode::kAlreadyExists && st.code() != StatusCode::kAborted) return st;
-    if (!work.early.empty()) {
-      work.late.Append(work.early);
-      work.early = {};
-    }
-  }
-  return st;
-}
-
-}  // namespace
-
 // Batches are written one after the other, each in its own transaction; with
-// overlap_batches, the next one starts (on a second connection) while the previous one is
-// being written, for the rows that cannot repeat it. PostgreSQL then works on two batches at
-// once, one core each.
+// overlap_batches, the next one starts while the previous one is being written (BatchWriter).
 Status ImportService::LoadPhase(const db::TenantContext& tenant, ImportJob& job,
                                 const ProgressFn& progress) {
-  const bool overlap = options_.overlap_batches;
-  bool cancelled = false;
-  bool interrupted = false;  // the server is stopping: leave the job to the next start
-  bool header_saved = false;
-  std::atomic<bool> abandon{false};
-  int64_t batches_started = 0;
-  std::optional<PendingBatch> pending;  // the batch being written
-  BatchKeys pending_keys;               // its rows' phones and emails
-  // No batch outlives this function, whichever way it returns.
-  struct PendingGuard {
-    std::atomic<bool>& abandon;
-    std::optional<PendingBatch>& pending;
-    ~PendingGuard() {
-      abandon = true;
-      if (pending) pending->wait();
-    }
-  } guard{abandon, pending};
-
-  // Waits for `batch` (if any) and takes in what it did.
-  auto settle = [&](std::optional<PendingBatch>& batch) -> Status {
-    if (!batch) return Status::Ok();
-    Result<BatchResult> r = batch->get();
-    batch.reset();
-    RETURN_IF_ERROR(r.status());
-    if (r->kind == BatchResult::Kind::kCancelled) cancelled = true;
-    if (r->kind != BatchResult::Kind::kCommitted) return Status::Ok();
-    job = std::move(r->job);
-    RETURN_IF_ERROR(db::RunInTransaction(
-        pool_, tenant, [&](db::Transaction& tx) { return repo::RefreshStatistics(tx, job.id); }));
-    interrupted = interrupted || StopRequested();
-    if (progress) progress(job);
-    return Status::Ok();
-  };
-
   RETURN_IF_ERROR(db::RunInTransaction(
       pool_, tenant, [](db::Transaction& tx) { return repo::RefreshDncStatistics(tx); }));
-  Status read = ReadBatches(
-      tenant, job,
-      [&](std::vector<StagedRow>& rows, uint64_t bytes_read, const std::string& header,
-          char delimiter, bool& stop) -> Status {
-        // The first two batches of a run are written one after the other. A batch written
-        // beside its predecessor is planned before that one commits, with the statistics
-        // refreshed after the batch before; in an organization the planner has not seen yet,
-        // only the refresh after the first batch keeps the second one's lookups by phone on
-        // leads_phone_key (docs/imports.md).
-        const bool beside_previous = overlap && batches_started >= 2;
-        ++batches_started;
-        if (!beside_previous) RETURN_IF_ERROR(settle(pending));
-        if (cancelled || interrupted) {
-          stop = true;
-          return Status::Ok();
-        }
-        auto work = std::make_shared<BatchWork>();
-        work->bytes_read = bytes_read;
-        work->delimiter = delimiter;
-        if (!header_saved) work->header = header;
-        header_saved = true;
-        BatchKeys keys;
-        if (overlap) keys = BatchKeys(rows, job.options.dedupe);
-        // Without a batch beside it (the previous one has committed), no row waits.
-        const std::vector<bool> waits =
-            RowsThatWait(rows, beside_previous ? pending_keys : BatchKeys(), job.options.dedupe);
-        for (size_t i = 0; i < rows.size(); ++i) {
-          repo::AppendRow(waits[i] ? work->late : work->early, rows[i]);
-        }
-        pending_keys = std::move(keys);
-        std::optional<PendingBatch> previous = std::exchange(pending, std::nullopt);
-        // The task's state outlives it (in the next batch's `previous`): what it captured is
-        // let go of as it runs, or every batch would keep the one before it, rows and all.
-        pending = std::async(std::launch::async, [this, &tenant, &abandon, snapshot = job, work,
-                                                  previous]() mutable {
-                    std::shared_ptr<BatchWork> mine = std::move(work);
-                    std::optional<PendingBatch> before = std::exchange(previous, std::nullopt);
-                    return WriteBatch(pool_, tenant, snapshot, *mine, before, abandon);
-                  }).share();
-        RETURN_IF_ERROR(settle(previous));
-        if (cancelled || interrupted) {
-          abandon = true;
-          RETURN_IF_ERROR(settle(pending));  // it may have committed before it saw `abandon`
-          stop = true;
-        }
-        return Status::Ok();
-      });
-  Status last = settle(pending);
+  BatchWriter writer(pool_, tenant, job, options_.overlap_batches,
+                     {[this] { return StopRequested(); }, progress});
+  Status read = ReadBatches(tenant, job,
+                            [&](std::vector<StagedRow>& rows, uint64_t bytes_read,
+                                const std::string& header, char delimiter, bool& stop) {
+                              return writer.Add(rows, bytes_read, header, delimiter, stop);
+                            });
+  Status last = writer.Finish();
   RETURN_IF_ERROR(read);
   RETURN_IF_ERROR(last);
-  if (interrupted && !cancelled) {
+  const bool cancelled = writer.cancelled();
+  if (writer.interrupted() && !cancelled) {
     spdlog::info("import {}: stopped by shutdown after {} rows; it resumes on the next start",
                  job.id, job.counts.total_rows);
     return Status(StatusCode::kUnavailable, "stopped by shutdown");
