@@ -423,6 +423,49 @@ TEST_F(ImportsIntoANewOrganization, TheRefreshOutwaitsTheDeadlockTimeoutForTheSt
   EXPECT_GE(waited, std::chrono::milliseconds(1400));  // it did wait for the lock
 }
 
+// A job resumed after a crash between a batch's commit and the statistics refresh after it:
+// the resumed run refreshes before its first batch, not only after it. Here the refreshes of
+// the first run skip (the test holds the statistics lock), the worker stops after a batch,
+// and the restarted worker finishes the job. The ANALYZE must come before the resumed run's
+// first batch, i.e. before its leads were created.
+TEST_F(ImportsIntoANewOrganization, AResumedJobRefreshesStatisticsBeforeItsFirstBatch) {
+  OnlyAnotherOrganizationInTheStatistics();
+  auto holder = app_->db().owner_pool().Acquire();
+  ASSERT_TRUE(holder.ok());
+  ASSERT_TRUE((*holder)->Exec("BEGIN").ok());
+  ASSERT_TRUE((*holder)->Exec("LOCK TABLE leads IN SHARE UPDATE EXCLUSIVE MODE").ok());
+
+  auto r = Upload(NewLeadsCsv(3600));  // three batches of 1,200
+  ASSERT_EQ(r.status, 202) << r.body;
+  const std::string id = r.Json().Find("id")->as_string();
+  const std::string processed = "SELECT processed_rows FROM import_jobs WHERE id = $1";
+  for (int i = 0; i < 600 && std::stoll("0" + Sql(processed, db::Params().Add(id))) == 0; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  app_->api().StopWorkers();  // during the first batch's refresh, which waits for the lock
+  const int64_t done_before = std::stoll("0" + Sql(processed, db::Params().Add(id)));
+  ASSERT_GT(done_before, 0);
+  ASSERT_LT(done_before, 3600);
+  ASSERT_TRUE((*holder)->Exec("ROLLBACK").ok());
+  ASSERT_EQ(Sql("SELECT last_analyze IS NULL OR last_analyze < (SELECT min(created_at) FROM "
+                "leads WHERE import_id = $1) FROM pg_stat_user_tables WHERE relname = 'leads'",
+                db::Params().Add(id)),
+            "t")
+      << "the first run's refreshes were to skip";
+
+  const std::string resumed_at = Sql("SELECT clock_timestamp()::text");
+  app_->api().StartWorkers();
+  json::Value job = Wait(id);
+  ASSERT_EQ(job.Find("status")->as_string(), "completed") << json::Serialize(job);
+  EXPECT_EQ(N(job, "created"), 3600);
+  // Analysed by the resumed run, before any lead of it was written.
+  EXPECT_EQ(Sql("SELECT last_analyze > $2::timestamptz AND last_analyze < (SELECT min(created_at) "
+                "FROM leads WHERE import_id = $1 AND created_at > $2::timestamptz) "
+                "FROM pg_stat_user_tables WHERE relname = 'leads'",
+                db::Params().Add(id).Add(resumed_at)),
+            "t");
+}
+
 // A dry run is one transaction; its ANALYZE sees the transaction's own leads (and is rolled
 // back with them, but counted).
 TEST_F(ImportsIntoANewOrganization, RefreshesStatisticsDuringADryRun) {
