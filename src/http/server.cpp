@@ -397,8 +397,8 @@ class Session : public std::enable_shared_from_this<Session> {
     if (ec == bhttp::error::body_limit) {
       // The header is complete by now (the limit is checked against Content-Length or
       // while reading chunks), so the log line can name the request.
-      // An upload refused by its Content-Length is still in the header-only parser.
       const bool upload = file_parser_.has_value() || (parser_ && ShouldSpool(parser_->get()));
+      // An upload refused by its Content-Length is still in the header-only parser.
       const auto& head = file_parser_ ? file_parser_->get().base() : parser_->get().base();
       log_method_ = std::string(head.method_string());
       log_target_ = std::string(head.target());

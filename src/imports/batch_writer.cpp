@@ -126,7 +126,7 @@ Status BatchWriter::Settle(std::optional<PendingBatch>& batch) {
   return Status::Ok();
 }
 
-Status BatchWriter::Add(std::vector<StagedRow>& rows, uint64_t bytes_read,
+Status BatchWriter::Add(const std::vector<StagedRow>& rows, uint64_t bytes_read,
                         const std::string& header, char delimiter, bool& stop) {
   // The first two batches of a run are written one after the other. A batch written beside
   // its predecessor is planned before that one commits, with the statistics refreshed after

@@ -41,7 +41,7 @@ class BatchWriter {
   // `delimiter` are saved with the first batch) and returns once it is under way, or written
   // when it cannot go beside its predecessor. Sets `stop` once the job was cancelled or the
   // server is stopping: later batches must not come.
-  Status Add(std::vector<StagedRow>& rows, uint64_t bytes_read, const std::string& header,
+  Status Add(const std::vector<StagedRow>& rows, uint64_t bytes_read, const std::string& header,
              char delimiter, bool& stop);
   // Waits for the last batch.
   Status Finish() { return Settle(pending_); }

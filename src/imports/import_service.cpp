@@ -308,7 +308,7 @@ Status ImportService::LoadPhase(const db::TenantContext& tenant, ImportJob& job,
   BatchWriter writer(pool_, tenant, job, options_.overlap_batches,
                      {[this] { return StopRequested(); }, progress});
   Status read = ReadBatches(tenant, job,
-                            [&](std::vector<StagedRow>& rows, uint64_t bytes_read,
+                            [&](const std::vector<StagedRow>& rows, uint64_t bytes_read,
                                 const std::string& header, char delimiter, bool& stop) {
                               return writer.Add(rows, bytes_read, header, delimiter, stop);
                             });
@@ -631,7 +631,7 @@ Result<ImportJob> ImportService::DryRun(const db::TenantContext& tenant, ImportJ
   ASSIGN_OR_RETURN(ImportJob running, repo::InsertJob(tx, job));
   RETURN_IF_ERROR(repo::RefreshDncStatistics(tx));
   RETURN_IF_ERROR(ReadBatches(tenant, running,
-                              [&](std::vector<StagedRow>& rows, uint64_t bytes_read,
+                              [&](const std::vector<StagedRow>& rows, uint64_t bytes_read,
                                   const std::string&, char, bool&) -> Status {
                                 RETURN_IF_ERROR(repo::ImportBatch(tx, running, rows, bytes_read));
                                 // Its ANALYZE sees the transaction's own rows.

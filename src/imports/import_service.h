@@ -120,8 +120,7 @@ class ImportService {
   Status RunPhases(const db::TenantContext& tenant, ImportJob& job, const ProgressFn& progress);
   // One batch of mapped rows, the file offset after them, the file's header row as written
   // and its delimiter; setting `stop` ends the reading.
-  // `rows` may be moved from.
-  using BatchFn = std::function<Status(std::vector<StagedRow>& rows, uint64_t bytes_read,
+  using BatchFn = std::function<Status(const std::vector<StagedRow>& rows, uint64_t bytes_read,
                                        const std::string& header, char delimiter, bool& stop)>;
   Status ReadBatches(const db::TenantContext& tenant, const ImportJob& job, const BatchFn& apply);
   Status LoadPhase(const db::TenantContext& tenant, ImportJob& job, const ProgressFn& progress);

@@ -319,6 +319,14 @@ class ImportsIntoANewOrganization : public ImportsApi {
     Sql("ANALYZE leads");
   }
 
+  // A transaction of the owner holding the lock ANALYZE needs on leads, as an autovacuum or a
+  // dry run's ANALYZE does; a ROLLBACK on the connection lets go of it.
+  Result<db::PooledConnection> HoldStatisticsLock() {
+    ASSIGN_OR_RETURN(db::PooledConnection conn, app_->db().owner_pool().Acquire());
+    RETURN_IF_ERROR(conn->ExecScript("BEGIN; LOCK TABLE leads IN SHARE UPDATE EXCLUSIVE MODE"));
+    return conn;
+  }
+
   // `rows` rows that each create a lead.
   static std::string NewLeadsCsv(int rows) {
     std::string csv = "email,phone\n";
@@ -389,10 +397,8 @@ TEST_F(ImportsIntoANewOrganization, RefreshesThePlannersViewOfTheOrganizationsDn
 // wait for it.
 TEST_F(ImportsIntoANewOrganization, DoesNotWaitForTheStatisticsLockOfAnotherTransaction) {
   OnlyAnotherOrganizationInTheStatistics();
-  auto holder = app_->db().owner_pool().Acquire();
-  ASSERT_TRUE(holder.ok());
-  ASSERT_TRUE((*holder)->Exec("BEGIN").ok());
-  ASSERT_TRUE((*holder)->Exec("LOCK TABLE leads IN SHARE UPDATE EXCLUSIVE MODE").ok());
+  auto holder = HoldStatisticsLock();
+  ASSERT_TRUE(holder.ok()) << holder.status().ToString();
 
   json::Value job = Import(NewLeadsCsv(2500));
   ASSERT_TRUE((*holder)->Exec("ROLLBACK").ok());
@@ -407,10 +413,8 @@ TEST_F(ImportsIntoANewOrganization, DoesNotWaitForTheStatisticsLockOfAnotherTran
 // (300,000 rows: ~100 s instead of ~20 s). A lock released after 1.5 s stands in for the
 // cancelled autovacuum here: the ANALYZE must still run.
 TEST_F(ImportsIntoANewOrganization, TheRefreshOutwaitsTheDeadlockTimeoutForTheStatisticsLock) {
-  auto holder = app_->db().owner_pool().Acquire();
-  ASSERT_TRUE(holder.ok());
-  ASSERT_TRUE((*holder)->Exec("BEGIN").ok());
-  ASSERT_TRUE((*holder)->Exec("LOCK TABLE leads IN SHARE UPDATE EXCLUSIVE MODE").ok());
+  auto holder = HoldStatisticsLock();
+  ASSERT_TRUE(holder.ok()) << holder.status().ToString();
   std::thread releaser([&] {
     std::this_thread::sleep_for(std::chrono::milliseconds(1500));
     EXPECT_TRUE((*holder)->Exec("ROLLBACK").ok());
@@ -430,10 +434,8 @@ TEST_F(ImportsIntoANewOrganization, TheRefreshOutwaitsTheDeadlockTimeoutForTheSt
 // first batch, i.e. before its leads were created.
 TEST_F(ImportsIntoANewOrganization, AResumedJobRefreshesStatisticsBeforeItsFirstBatch) {
   OnlyAnotherOrganizationInTheStatistics();
-  auto holder = app_->db().owner_pool().Acquire();
-  ASSERT_TRUE(holder.ok());
-  ASSERT_TRUE((*holder)->Exec("BEGIN").ok());
-  ASSERT_TRUE((*holder)->Exec("LOCK TABLE leads IN SHARE UPDATE EXCLUSIVE MODE").ok());
+  auto holder = HoldStatisticsLock();
+  ASSERT_TRUE(holder.ok()) << holder.status().ToString();
 
   auto r = Upload(NewLeadsCsv(3600));  // three batches of 1,200
   ASSERT_EQ(r.status, 202) << r.body;
