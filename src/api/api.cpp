@@ -43,8 +43,9 @@ Api::Api(db::Pool& pool, ApiOptions options)
   leads::RegisterLeadRoutes(router_, auth_, leads_service_);
   dnc::RegisterComplianceRoutes(router_, auth_, *compliance_);
   imports::RegisterImportRoutes(router_, auth_, *imports_);
-  connectors_ = std::make_unique<connectors::ConnectorsModule>(
-      pool, *imports_, connectors::ModuleOptions{.secret_key_file = options_.secret_key_file});
+  connectors::ModuleOptions connector_options;
+  connector_options.secret_key_file = options_.secret_key_file;
+  connectors_ = std::make_unique<connectors::ConnectorsModule>(pool, *imports_, connector_options);
   connectors_->RegisterRoutes(router_, auth_);
 }
 

@@ -1,5 +1,6 @@
 // HTTP/1.1 server on Boost.Beast: one io_context shared by N threads, one asynchronous session
-// per connection, each on its own strand. Boost is confined to this file.
+// per connection, each on its own strand; streamed bodies are sent by threads of their own
+// (StreamSenders). Boost is confined to this file.
 #include "http/server.h"
 
 #include <poll.h>
@@ -13,6 +14,8 @@
 #include <chrono>
 #include <condition_variable>
 #include <ctime>
+#include <deque>
+#include <functional>
 #include <limits>
 #include <mutex>
 #include <optional>
@@ -173,10 +176,76 @@ namespace server_internal {
 
 class Session;
 
+// Threads that send streamed response bodies, so that a long download (a CSV export of a
+// million leads, a client that reads slowly or not at all) holds a sender thread instead of
+// an I/O thread. At most `limit` bodies are sent at once; threads start on demand and are
+// reused.
+class StreamSenders {
+ public:
+  explicit StreamSenders(int limit) : limit_(limit) {}
+  ~StreamSenders() { Join(); }
+
+  // Runs `send` on a sender thread; false (and `send` untouched) when `limit` already run.
+  bool TryRun(std::function<void()>& send) {
+    std::lock_guard lock(mu_);
+    if (joined_ || busy_ >= limit_) return false;
+    ++busy_;
+    if (idle_ > 0) {
+      --idle_;
+      queue_.push_back(std::move(send));
+      cv_.notify_one();
+    } else {
+      threads_.emplace_back([this, first = std::move(send)]() mutable { Loop(std::move(first)); });
+    }
+    return true;
+  }
+
+  // Waits for the bodies being sent and joins the threads. Idempotent.
+  void Join() {
+    {
+      std::lock_guard lock(mu_);
+      joined_ = true;
+      cv_.notify_all();
+    }
+    for (auto& t : threads_) t.join();
+    threads_.clear();
+  }
+
+ private:
+  void Loop(std::function<void()> send) {
+    for (;;) {
+      send();
+      send = nullptr;  // drops what the body captured (an export's connection) now
+      std::unique_lock lock(mu_);
+      --busy_;
+      ++idle_;
+      cv_.wait(lock, [this] { return !queue_.empty() || joined_; });
+      if (queue_.empty()) return;
+      send = std::move(queue_.front());
+      queue_.pop_front();
+    }
+  }
+
+  const int limit_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::deque<std::function<void()>> queue_;  // GUARDED_BY(mu_); claimed by idle threads
+  int busy_ = 0;                             // GUARDED_BY(mu_); bodies being sent or queued
+  int idle_ = 0;                             // GUARDED_BY(mu_); threads waiting for a body
+  bool joined_ = false;                      // GUARDED_BY(mu_)
+  std::vector<std::thread> threads_;         // started under mu_, joined by Join
+};
+
 // What sessions share with the server. Server::Impl derives from it, so these members outlive
 // the io_context (destroyed first) and the sessions it still owns at that point.
 struct ServerState {
-  ServerState(ServerOptions o, Handler h) : options(std::move(o)), handler(std::move(h)) {}
+  ServerState(ServerOptions o, Handler h)
+      : options(std::move(o)),
+        handler(std::move(h)),
+        thread_count(options.threads > 0
+                         ? options.threads
+                         : std::max(1, static_cast<int>(std::thread::hardware_concurrency()))),
+        senders(options.max_streams > 0 ? options.max_streams : thread_count) {}
 
   void Register(const std::shared_ptr<Session>& s) {
     std::lock_guard lock(mu);
@@ -198,6 +267,8 @@ struct ServerState {
 
   const ServerOptions options;
   const Handler handler;
+  const int thread_count;
+  StreamSenders senders;
   std::atomic<bool> stopping{false};
   // Set when Stop's grace period ran out: streaming responses give up at their next write.
   std::atomic<bool> abandon_streams{false};
@@ -229,7 +300,14 @@ class Session : public std::enable_shared_from_this<Session> {
     if (state_ == State::kIdle || state_ == State::kClosing) CloseNow();
   }
 
-  // Closes immediately. On the strand, or from any thread once no I/O thread runs.
+  // Runs on the session's strand once Stop's grace period is over. A body being sent by a
+  // sender thread ends at its next write (abandon_streams) and the connection closes then;
+  // closing the socket under that thread would let it write to a reused descriptor.
+  void Abandon() {
+    if (state_ != State::kStreaming) CloseNow();
+  }
+
+  // Closes immediately. On the strand, or from any thread once no I/O or sender thread runs.
   void CloseNow() {
     state_ = State::kClosed;
     beast::error_code ec;
@@ -238,7 +316,7 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
  private:
-  enum class State { kIdle, kBusy, kClosing, kClosed };
+  enum class State { kIdle, kBusy, kStreaming, kClosing, kClosed };
 
   std::chrono::seconds ReadTimeout() const {
     return std::chrono::seconds(server_->options.read_timeout_seconds);
@@ -521,8 +599,10 @@ class Session : public std::enable_shared_from_this<Session> {
         });
   }
 
-  // The BodyWriter is synchronous by contract, so the body is written synchronously on this
-  // strand; nothing else touches the socket meanwhile.
+  // The BodyWriter is synchronous by contract, so the body is written with blocking sends,
+  // on a sender thread (StreamSenders) rather than this I/O thread. Meanwhile the session is
+  // kStreaming: no asynchronous operation is pending on the socket and nothing on the strand
+  // touches it, until FinishStream runs back on the strand.
   void SendStreamed(Response& r, unsigned version, bool keep_alive) {
     // HTTP/1.0 has no chunked encoding: the body ends when the connection does.
     const bool chunked = version >= 11;
@@ -537,26 +617,51 @@ class Session : public std::enable_shared_from_this<Session> {
     std::ostringstream os;
     os << head.base();
 
+    std::function<void()> send = [self = shared_from_this(), writer = std::move(r.stream),
+                                  head_bytes = os.str(), status = r.status, chunked,
+                                  keep_alive]() mutable {
+      const bool ok = self->WriteStream(head_bytes, writer, chunked);
+      writer = nullptr;  // ends what the body held (an export's transaction) before the post
+      net::post(self->executor(),
+                [self, ok, status, keep_alive] { self->FinishStream(ok, status, keep_alive); });
+    };
+    state_ = State::kStreaming;
+    if (!server_->senders.TryRun(send)) {
+      // Every sender is busy: refuse rather than tie up this I/O thread for the download.
+      // `send` still owns the writer; dropping it releases what the body held.
+      state_ = State::kBusy;
+      send = nullptr;
+      Response busy = ProblemResponse(
+          Unavailable("too many downloads in progress on this server; retry shortly"));
+      busy.SetHeader("Retry-After", "5");
+      SendResponse(std::move(busy), version, keep_alive);
+    }
+  }
+
+  // On a sender thread: the head, the body in chunks, the last chunk. False when the client
+  // went away or stalled past the read timeout, the writer threw, or Stop gave up on it.
+  bool WriteStream(const std::string& head_bytes, const BodyWriter& writer, bool chunked) {
+    const std::atomic<bool>& abandon = server_->abandon_streams;
     beast::error_code ec;
     stream_.socket().non_blocking(true, ec);
     const int fd = stream_.socket().native_handle();
     const auto timeout = std::chrono::duration_cast<std::chrono::milliseconds>(ReadTimeout());
-    bool ok = !ec && SendAll(fd, os.str(), timeout, server_->abandon_streams);
+    bool ok = !ec && SendAll(fd, head_bytes, timeout, abandon);
 
     std::string frame;
     auto sink = [&](std::string_view piece) -> bool {
-      if (!ok || server_->abandon_streams.load()) return ok = false;
+      if (!ok || abandon.load()) return ok = false;
       if (piece.empty()) return true;  // an empty chunk would end the body
-      if (!chunked) return ok = SendAll(fd, piece, timeout, server_->abandon_streams);
+      if (!chunked) return ok = SendAll(fd, piece, timeout, abandon);
       frame.clear();
       fmt::format_to(std::back_inserter(frame), "{:x}\r\n", piece.size());
       frame.append(piece);
       frame.append("\r\n");
-      return ok = SendAll(fd, frame, timeout, server_->abandon_streams);
+      return ok = SendAll(fd, frame, timeout, abandon);
     };
     if (ok && !head_request_) {
       try {
-        r.stream(sink);
+        writer(sink);
       } catch (const std::exception& e) {
         spdlog::error("stream writer for {} {} threw: {}", log_method_, log_target_, e.what());
         ok = false;
@@ -566,12 +671,15 @@ class Session : public std::enable_shared_from_this<Session> {
         ok = false;
       }
     }
-    if (ok && chunked && !head_request_)
-      ok = SendAll(fd, "0\r\n\r\n", timeout, server_->abandon_streams);
+    if (ok && chunked && !head_request_) ok = SendAll(fd, "0\r\n\r\n", timeout, abandon);
+    return ok;
+  }
 
-    LogRequest(r.status);
+  // Back on the strand after WriteStream.
+  void FinishStream(bool ok, int status, bool keep_alive) {
+    LogRequest(status);
     // A truncated body must not be followed by another response: the client would misparse it.
-    if (!ok) {
+    if (!ok || server_->abandon_streams.load()) {
       CloseNow();
     } else if (!keep_alive) {
       CloseGracefully();
@@ -633,17 +741,11 @@ class Session : public std::enable_shared_from_this<Session> {
 }  // namespace server_internal
 
 struct Server::Impl : server_internal::ServerState {
-  Impl(ServerOptions o, Handler h)
-      : ServerState(std::move(o), std::move(h)),
-        thread_count(options.threads > 0
-                         ? options.threads
-                         : std::max(1, static_cast<int>(std::thread::hardware_concurrency()))),
-        ioc(thread_count) {}
+  Impl(ServerOptions o, Handler h) : ServerState(std::move(o), std::move(h)), ioc(thread_count) {}
 
   void DoAccept();
   void OnAccept(beast::error_code ec, tcp::socket socket);
 
-  const int thread_count;
   std::atomic<uint16_t> bound_port{0};
   net::io_context ioc;
   std::optional<tcp::acceptor> acceptor;  // runs on its own strand
@@ -775,16 +877,18 @@ void Server::Stop(int grace_seconds) {
   if (!remaining.empty()) {
     spdlog::warn("stop: grace period over, closing {} connection(s)", remaining.size());
     for (auto& session : remaining) {
-      net::post(session->executor(), [session] { session->CloseNow(); });
+      net::post(session->executor(), [session] { session->Abandon(); });
     }
   }
+  // Bodies being sent end at their next write now; their sessions close on their strands.
+  s.senders.Join();
 
   s.ioc.stop();
   // Joining waits for handlers still running; they cannot be interrupted.
   for (auto& t : s.threads) t.join();
   s.threads.clear();
 
-  // No I/O thread runs any more, so sockets can be closed from here.
+  // No I/O or sender thread runs any more, so sockets can be closed from here.
   for (auto& session : remaining) session->CloseNow();
   remaining.clear();
   beast::error_code ec;

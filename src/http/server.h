@@ -16,8 +16,11 @@ namespace leadline::http {
 
 struct ServerOptions {
   std::string host = "127.0.0.1";
-  uint16_t port = 8080;                      // 0 = pick a free port (tests)
-  int threads = 0;                           // 0 = hardware concurrency
+  uint16_t port = 8080;  // 0 = pick a free port (tests)
+  int threads = 0;       // 0 = hardware concurrency
+  // Streamed bodies (Response::stream) sent at once, each on a thread of its own rather
+  // than an I/O thread; one more gets 503 with Retry-After. 0 = as many as `threads`.
+  int max_streams = 0;
   size_t max_body_bytes = 10 * 1024 * 1024;  // larger bodies -> 413 problem+json
   int read_timeout_seconds = 30;
   int idle_timeout_seconds = 60;  // keep-alive idle limit

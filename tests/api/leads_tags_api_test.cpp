@@ -215,7 +215,9 @@ TEST_F(LeadsTagsApi, CountsAreExactAfterConcurrentWritesBulkOpsAndMerges) {
                 .Post(path + "/tags", R"({"add":)" + tag_list(rng) + "}");
             break;
         }
-        if (i % 10 == 0) EXPECT_EQ(admin.Get("/api/tags").status, 200);
+        if (i % 10 == 0) {
+          EXPECT_EQ(admin.Get("/api/tags").status, 200);
+        }
       }
     });
   }

@@ -14,8 +14,10 @@
 #include <atomic>
 #include <cerrno>
 #include <chrono>
+#include <condition_variable>
 #include <filesystem>
 #include <future>
+#include <mutex>
 #include <optional>
 #include <sstream>
 #include <thread>
@@ -608,6 +610,141 @@ TEST_F(ServerTest, StreamWriterSeesClientGoAway) {
   auto fut = finished.get_future();
   ASSERT_EQ(fut.wait_for(10s), std::future_status::ready);
   EXPECT_TRUE(fut.get());
+}
+
+// A download whose client stops reading: the body writer blocks in the server's sends until
+// the client reads, hangs up or the read timeout passes.
+class StalledDownloadTest : public ServerTest {
+ protected:
+  // "/stall" streams without end, "/small" streams two pieces, anything else is "ok". Each
+  // stream's writer owns a token, so the test can see whether the server let go of it.
+  void StartDownloads(ServerOptions options = {}) {
+    StartServer(
+        [this](Request& req) {
+          if (req.path != "/stall" && req.path != "/small") return Text("ok");
+          auto token = std::make_shared<int>(0);
+          {
+            std::lock_guard lock(mu_);
+            tokens_.push_back(token);
+          }
+          Response r;
+          r.content_type = "text/plain";
+          const bool endless = req.path == "/stall";
+          r.stream = [this, token, endless](const std::function<bool(std::string_view)>& sink) {
+            {
+              std::lock_guard lock(mu_);
+              ++writers_started_;
+            }
+            cv_.notify_all();
+            if (!endless) {
+              sink("small ");
+              sink("body");
+              return;
+            }
+            const std::string piece(64 * 1024, 's');
+            while (sink(piece)) {
+            }
+            {
+              std::lock_guard lock(mu_);
+              ++writers_cut_off_;
+            }
+            cv_.notify_all();
+          };
+          return r;
+        },
+        options);
+  }
+
+  bool WaitFor(const int& counter, int n) {
+    std::unique_lock lock(mu_);
+    return cv_.wait_for(lock, 10s, [&] { return counter >= n; });
+  }
+
+  bool TokenReleased(size_t i) {
+    std::lock_guard lock(mu_);
+    return i < tokens_.size() && tokens_[i].expired();
+  }
+
+  std::mutex mu_;
+  std::condition_variable cv_;
+  int writers_started_ = 0;                 // GUARDED_BY(mu_)
+  int writers_cut_off_ = 0;                 // GUARDED_BY(mu_)
+  std::vector<std::weak_ptr<int>> tokens_;  // GUARDED_BY(mu_)
+};
+
+TEST_F(StalledDownloadTest, StalledDownloadsDoNotHoldTheIoThreads) {
+  StartDownloads();  // two I/O threads, so two downloads at once
+  RawClient first(port_), second(port_);
+  ASSERT_TRUE(first.Send(Get("/stall")));
+  ASSERT_TRUE(second.Send(Get("/stall")));
+  ASSERT_TRUE(WaitFor(writers_started_, 2));
+
+  // With the bodies written on the I/O threads, both would be blocked now and this request
+  // would wait for the 30-second read timeout (the client gives up after 5 s).
+  RawClient other(port_);
+  ASSERT_TRUE(other.Send(Get("/other")));
+  auto r = other.ReadResponse();
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 200);
+  EXPECT_EQ(r->body, "ok");
+}
+
+TEST_F(StalledDownloadTest, ADownloadBeyondTheLimitGets503AndItsWriterIsReleased) {
+  ServerOptions options;
+  options.max_streams = 1;
+  StartDownloads(options);
+  std::optional<RawClient> stalled(std::in_place, port_);
+  ASSERT_TRUE(stalled->Send(Get("/stall")));
+  ASSERT_TRUE(WaitFor(writers_started_, 1));
+
+  RawClient refused(port_);
+  ASSERT_TRUE(refused.Send(Get("/small")));
+  auto r = refused.ReadResponse();
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 503);
+  EXPECT_EQ(r->Header("Retry-After"), "5");
+  EXPECT_EQ(r->Header("Content-Type"), "application/problem+json");
+  EXPECT_NE(r->body.find("too many downloads"), std::string::npos) << r->body;
+  EXPECT_TRUE(TokenReleased(1));  // the refused body's writer (an export's connection) is gone
+  {
+    std::lock_guard lock(mu_);
+    EXPECT_EQ(writers_started_, 1);
+  }
+  // The connection stays usable.
+  ASSERT_TRUE(refused.Send(Get("/other")));
+  r = refused.ReadResponse();
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->body, "ok");
+
+  // Once the stalled client hangs up, its sender takes the next download.
+  stalled.reset();
+  ASSERT_TRUE(WaitFor(writers_cut_off_, 1));
+  std::optional<RawResponse> next;
+  for (int attempt = 0; attempt < 50; ++attempt) {  // the sender frees itself just after
+    ASSERT_TRUE(refused.Send(Get("/small")));
+    next = refused.ReadResponse();
+    ASSERT_TRUE(next);
+    if (next->status != 503) break;
+    std::this_thread::sleep_for(20ms);
+  }
+  EXPECT_EQ(next->status, 200);
+  EXPECT_EQ(next->body, "small body");
+  EXPECT_TRUE(TokenReleased(0));
+}
+
+TEST_F(StalledDownloadTest, StopGivesUpOnAStalledDownload) {
+  StartDownloads();
+  RawClient stalled(port_);
+  ASSERT_TRUE(stalled.Send(Get("/stall")));
+  ASSERT_TRUE(WaitFor(writers_started_, 1));
+
+  auto stopper = std::async(std::launch::async, [&] { server_->Stop(0); });
+  ASSERT_EQ(stopper.wait_for(10s), std::future_status::ready);
+  {
+    std::lock_guard lock(mu_);
+    EXPECT_EQ(writers_cut_off_, 1);
+  }
+  EXPECT_TRUE(TokenReleased(0));
 }
 
 TEST_F(ServerTest, NoContentHasNoBody) {
