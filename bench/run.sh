@@ -421,7 +421,9 @@ fi
 # --- 5. report ------------------------------------------------------------------------
 cpu=$(awk -F': ' '/^model name/ {print $2; exit}' /proc/cpuinfo)
 pg_version=$(sql -c "SHOW server_version")
-server_threads_shown=${server_threads:-"default ($(nproc))"}
+# The server says how many I/O threads it runs ("listening on ... with N threads").
+started_threads=$(grep -o 'with [0-9]* threads' "$work/leadline.log" | tail -1 | tr -dc '0-9')
+server_threads_shown=${server_threads:-"default (${started_threads:-?})"}
 {
   note=""
   [ "$smoke" = 1 ] && note=" (smoke run: tiny data, not a measurement)"

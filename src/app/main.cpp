@@ -198,9 +198,9 @@ int Serve(const std::string& host, int port, const std::string& data_dir, bool s
     auto seeded = seed::SeedDemo(owner);
     if (!seeded.ok()) return Fail(seeded.status());
   }
-  // Handlers wait for PostgreSQL on their I/O thread, so two threads per core keep the cores
-  // busy while requests wait (lead by id at 8 clients on 2 cores: +10-15% over one per core).
-  int io_threads = threads > 0 ? threads : std::max(4u, 2 * std::thread::hardware_concurrency());
+  // One I/O thread per core. Handlers wait for PostgreSQL on their thread, and two per core
+  // gave more throughput on 2 cores but a worse tail for heavy queries (docs/scaling.md).
+  int io_threads = threads > 0 ? threads : std::max(2u, std::thread::hardware_concurrency());
   // Downloads (CSV exports) are sent by threads of their own, as many at once as I/O threads.
   const int download_threads = io_threads;
   db::PoolOptions pool_options;
@@ -414,7 +414,7 @@ int main(int argc, char** argv) {
   std::string web_dir;
   serve->add_option("--port", port, "TCP port (0 = any free port)")->check(CLI::Range(0, 65535));
   serve->add_option("--host", host, "address to listen on");
-  serve->add_option("--threads", threads, "I/O threads (default: twice the cores, at least 4)")
+  serve->add_option("--threads", threads, "I/O threads (default: cores, at least 2)")
       ->check(CLI::Range(0, 256));
   serve->add_flag("--seed-demo", seed_demo, "load the demo organization if it is missing");
   serve->add_option("--web-dir", web_dir, "built web UI to serve at / (default: web/dist)");
