@@ -110,4 +110,15 @@ http::Response Api::Handle(http::Request& request) {
   return response;
 }
 
+bool IsSlowRequest(http::Method method, std::string_view path) {
+  if (method != http::Method::kPost) return false;
+  if (path == "/api/auth/login" || path == "/api/users" || path == "/api/leads/bulk" ||
+      path == "/api/dnc/registry") {
+    return true;
+  }
+  constexpr std::string_view kImports = "/api/imports/", kUndo = "/undo";
+  return path.starts_with(kImports) && path.ends_with(kUndo) &&
+         path.size() > kImports.size() + kUndo.size();
+}
+
 }  // namespace leadline::api

@@ -4,6 +4,7 @@
 
 #include <memory>
 #include <string>
+#include <string_view>
 
 #include "api/metrics.h"
 #include "auth/auth_service.h"
@@ -57,6 +58,12 @@ class Api {
   Metrics metrics_;
   http::Router router_;
 };
+
+// Requests whose handlers take long: a password hash (argon2id, 64 MiB, ~50 ms: signing in,
+// creating a user), or work on up to every lead of an organization (bulk changes, undoing an
+// import, a registry load). The server runs them off its I/O threads
+// (http::ServerOptions::slow_request).
+bool IsSlowRequest(http::Method method, std::string_view path);
 
 // The OpenAPI document served at /api/openapi.json (embedded at build time).
 std::string_view OpenApiDocument();

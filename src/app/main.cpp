@@ -201,14 +201,16 @@ int Serve(const std::string& host, int port, const std::string& data_dir, bool s
   // One I/O thread per core. Handlers wait for PostgreSQL on their thread, and two per core
   // gave more throughput on 2 cores but a worse tail for heavy queries (docs/scaling.md).
   int io_threads = threads > 0 ? threads : std::max(2u, std::thread::hardware_concurrency());
-  // Downloads (CSV exports) are sent by threads of their own, as many at once as I/O threads.
-  const int download_threads = io_threads;
+  // Downloads (CSV exports) and slow handlers (sign-ins, bulk changes) run on worker threads
+  // of their own, as many of each at once as there are I/O threads.
+  const int worker_threads = io_threads;
   db::PoolOptions pool_options;
   pool_options.conninfo = (*loc)->conninfo();
   pool_options.role = "leadline_app";
-  // Two per I/O thread, one per download (its export transaction), and four for the import
-  // worker (its job lock, two batches being written and the statistics refresh between them).
-  pool_options.max_connections = io_threads * 2 + download_threads + 4;
+  // Two per I/O thread, one per download (its export transaction) and slow handler, and four
+  // for the import worker (its job lock, two batches being written and the statistics
+  // refresh between them).
+  pool_options.max_connections = io_threads * 2 + worker_threads * 2 + 4;
   db::Pool pool(pool_options);
 
   api::ApiOptions api_options;
@@ -224,7 +226,9 @@ int Serve(const std::string& host, int port, const std::string& data_dir, bool s
   server_options.host = host;
   server_options.port = static_cast<uint16_t>(port);
   server_options.threads = io_threads;
-  server_options.max_streams = download_threads;
+  server_options.max_streams = worker_threads;
+  server_options.slow_request = api::IsSlowRequest;
+  server_options.max_slow_handlers = worker_threads;
   server_options.spool_body = imports::IsUploadRequest;
   server_options.spool_dir = api_options.imports_spool_dir;
   http::Server server(server_options, [&api](http::Request& r) { return api.Handle(r); });

@@ -1,6 +1,6 @@
 // HTTP/1.1 server on Boost.Beast: one io_context shared by N threads, one asynchronous session
-// per connection, each on its own strand; streamed bodies are sent by threads of their own
-// (StreamSenders). Boost is confined to this file.
+// per connection, each on its own strand; streamed bodies and slow handlers run on worker
+// threads of their own (WorkerThreads). Boost is confined to this file.
 #include "http/server.h"
 
 #include <poll.h>
@@ -176,31 +176,31 @@ namespace server_internal {
 
 class Session;
 
-// Threads that send streamed response bodies, so that a long download (a CSV export of a
-// million leads, a client that reads slowly or not at all) holds a sender thread instead of
-// an I/O thread. At most `limit` bodies are sent at once; threads start on demand and are
-// reused.
-class StreamSenders {
+// Threads for work that must not hold an I/O thread: sending streamed bodies (a CSV export
+// of a million leads, a client that reads slowly or not at all) and handlers known to be
+// slow (a password hash, a change to thousands of leads). At most `limit` tasks run at once;
+// threads start on demand and are reused.
+class WorkerThreads {
  public:
-  explicit StreamSenders(int limit) : limit_(limit) {}
-  ~StreamSenders() { Join(); }
+  explicit WorkerThreads(int limit) : limit_(static_cast<size_t>(std::max(1, limit))) {}
+  ~WorkerThreads() { Join(); }
 
-  // Runs `send` on a sender thread; false (and `send` untouched) when `limit` already run.
-  bool TryRun(std::function<void()>& send) {
+  // Runs `task` on a worker. When `limit` tasks already run or wait, queues it if
+  // `queue_when_busy`, else returns false with `task` untouched. False after Join too.
+  bool Submit(std::function<void()>& task, bool queue_when_busy) {
     std::lock_guard lock(mu_);
-    if (joined_ || busy_ >= limit_) return false;
-    ++busy_;
-    if (idle_ > 0) {
-      --idle_;
-      queue_.push_back(std::move(send));
-      cv_.notify_one();
-    } else {
-      threads_.emplace_back([this, first = std::move(send)]() mutable { Loop(std::move(first)); });
+    if (joined_ || (!queue_when_busy && pending_ >= limit_)) return false;
+    ++pending_;
+    queue_.push_back(std::move(task));
+    // A waiting thread takes the task; start another while tasks outnumber waiting threads.
+    if (queue_.size() > waiting_ && threads_.size() < limit_) {
+      threads_.emplace_back([this] { Loop(); });
     }
+    cv_.notify_one();
     return true;
   }
 
-  // Waits for the bodies being sent and joins the threads. Idempotent.
+  // Runs the queued tasks, waits for them and joins the threads. Idempotent.
   void Join() {
     {
       std::lock_guard lock(mu_);
@@ -212,26 +212,29 @@ class StreamSenders {
   }
 
  private:
-  void Loop(std::function<void()> send) {
+  void Loop() {
+    std::unique_lock lock(mu_);
     for (;;) {
-      send();
-      send = nullptr;  // drops what the body captured (an export's connection) now
-      std::unique_lock lock(mu_);
-      --busy_;
-      ++idle_;
+      ++waiting_;
       cv_.wait(lock, [this] { return !queue_.empty() || joined_; });
+      --waiting_;
       if (queue_.empty()) return;
-      send = std::move(queue_.front());
+      std::function<void()> task = std::move(queue_.front());
       queue_.pop_front();
+      lock.unlock();
+      task();
+      task = nullptr;  // drops what the task captured (an export's connection) now
+      lock.lock();
+      --pending_;
     }
   }
 
-  const int limit_;
+  const size_t limit_;
   std::mutex mu_;
   std::condition_variable cv_;
-  std::deque<std::function<void()>> queue_;  // GUARDED_BY(mu_); claimed by idle threads
-  int busy_ = 0;                             // GUARDED_BY(mu_); bodies being sent or queued
-  int idle_ = 0;                             // GUARDED_BY(mu_); threads waiting for a body
+  std::deque<std::function<void()>> queue_;  // GUARDED_BY(mu_)
+  size_t pending_ = 0;                       // GUARDED_BY(mu_); tasks running or queued
+  size_t waiting_ = 0;                       // GUARDED_BY(mu_); threads waiting for a task
   bool joined_ = false;                      // GUARDED_BY(mu_)
   std::vector<std::thread> threads_;         // started under mu_, joined by Join
 };
@@ -245,7 +248,8 @@ struct ServerState {
         thread_count(options.threads > 0
                          ? options.threads
                          : std::max(1, static_cast<int>(std::thread::hardware_concurrency()))),
-        senders(options.max_streams > 0 ? options.max_streams : thread_count) {}
+        downloads(options.max_streams > 0 ? options.max_streams : thread_count),
+        slow_handlers(options.max_slow_handlers > 0 ? options.max_slow_handlers : thread_count) {}
 
   void Register(const std::shared_ptr<Session>& s) {
     std::lock_guard lock(mu);
@@ -268,7 +272,8 @@ struct ServerState {
   const ServerOptions options;
   const Handler handler;
   const int thread_count;
-  StreamSenders senders;
+  WorkerThreads downloads;      // streamed bodies; full: 503
+  WorkerThreads slow_handlers;  // handlers of requests options.slow_request picks; full: queue
   std::atomic<bool> stopping{false};
   // Set when Stop's grace period ran out: streaming responses give up at their next write.
   std::atomic<bool> abandon_streams{false};
@@ -301,13 +306,13 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   // Runs on the session's strand once Stop's grace period is over. A body being sent by a
-  // sender thread ends at its next write (abandon_streams) and the connection closes then;
+  // worker thread ends at its next write (abandon_streams) and the connection closes then;
   // closing the socket under that thread would let it write to a reused descriptor.
   void Abandon() {
     if (state_ != State::kStreaming) CloseNow();
   }
 
-  // Closes immediately. On the strand, or from any thread once no I/O or sender thread runs.
+  // Closes immediately. On the strand, or from any thread once no I/O or worker thread runs.
   void CloseNow() {
     state_ = State::kClosed;
     beast::error_code ec;
@@ -525,15 +530,32 @@ class Session : public std::enable_shared_from_this<Session> {
     std::optional<std::string> path = PercentDecode(target_view.substr(0, q), false);
     if (q != std::string_view::npos) req.query = ParseQueryString(target_view.substr(q + 1));
 
-    Response res;
     if (!path) {
-      res = ProblemResponse(InvalidArgument("malformed percent-encoding in request path"));
-    } else {
-      req.path = std::move(*path);
-      res = CallHandler(req);
+      Respond(ProblemResponse(InvalidArgument("malformed percent-encoding in request path")),
+              version, client_keep_alive);
+      return;
     }
-    RemoveSpoolFile();
+    req.path = std::move(*path);
+    const auto& slow = server_->options.slow_request;
+    if (slow && slow(req.method, req.path)) {
+      // On a worker thread; the session stays kBusy and its socket untouched meanwhile.
+      std::function<void()> run = [self = shared_from_this(), req = std::move(req), version,
+                                   client_keep_alive]() mutable {
+        auto res = std::make_shared<Response>(self->CallHandler(req));
+        net::post(self->executor(), [self, res, version, client_keep_alive] {
+          self->Respond(std::move(*res), version, client_keep_alive);
+        });
+      };
+      if (server_->slow_handlers.Submit(run, /*queue_when_busy=*/true)) return;
+      // Only when Stop already joined the workers: run it here (`run` is still intact).
+      run();
+      return;
+    }
+    Respond(CallHandler(req), version, client_keep_alive);
+  }
 
+  void Respond(Response res, unsigned version, bool client_keep_alive) {
+    RemoveSpoolFile();
     // Checked after the handler so a Stop during a slow request still closes the connection.
     bool keep_alive = client_keep_alive && !server_->stopping.load();
     if (res.stream) {
@@ -600,9 +622,9 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   // The BodyWriter is synchronous by contract, so the body is written with blocking sends,
-  // on a sender thread (StreamSenders) rather than this I/O thread. Meanwhile the session is
-  // kStreaming: no asynchronous operation is pending on the socket and nothing on the strand
-  // touches it, until FinishStream runs back on the strand.
+  // on a worker thread (WorkerThreads::downloads) rather than this I/O thread. Meanwhile the
+  // session is kStreaming: no asynchronous operation is pending on the socket and nothing on the
+  // strand touches it, until FinishStream runs back on the strand.
   void SendStreamed(Response& r, unsigned version, bool keep_alive) {
     // HTTP/1.0 has no chunked encoding: the body ends when the connection does.
     const bool chunked = version >= 11;
@@ -626,7 +648,7 @@ class Session : public std::enable_shared_from_this<Session> {
                 [self, ok, status, keep_alive] { self->FinishStream(ok, status, keep_alive); });
     };
     state_ = State::kStreaming;
-    if (!server_->senders.TryRun(send)) {
+    if (!server_->downloads.Submit(send, /*queue_when_busy=*/false)) {
       // Every sender is busy: refuse rather than tie up this I/O thread for the download.
       // `send` still owns the writer; dropping it releases what the body held.
       state_ = State::kBusy;
@@ -638,7 +660,7 @@ class Session : public std::enable_shared_from_this<Session> {
     }
   }
 
-  // On a sender thread: the head, the body in chunks, the last chunk. False when the client
+  // On a worker thread: the head, the body in chunks, the last chunk. False when the client
   // went away or stalled past the read timeout, the writer threw, or Stop gave up on it.
   bool WriteStream(const std::string& head_bytes, const BodyWriter& writer, bool chunked) {
     const std::atomic<bool>& abandon = server_->abandon_streams;
@@ -881,14 +903,16 @@ void Server::Stop(int grace_seconds) {
     }
   }
   // Bodies being sent end at their next write now; their sessions close on their strands.
-  s.senders.Join();
+  // Slow handlers still running finish (their answers go out while the I/O threads run).
+  s.downloads.Join();
+  s.slow_handlers.Join();
 
   s.ioc.stop();
   // Joining waits for handlers still running; they cannot be interrupted.
   for (auto& t : s.threads) t.join();
   s.threads.clear();
 
-  // No I/O or sender thread runs any more, so sockets can be closed from here.
+  // No I/O or worker thread runs any more, so sockets can be closed from here.
   for (auto& session : remaining) session->CloseNow();
   remaining.clear();
   beast::error_code ec;

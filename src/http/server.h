@@ -18,9 +18,14 @@ struct ServerOptions {
   std::string host = "127.0.0.1";
   uint16_t port = 8080;  // 0 = pick a free port (tests)
   int threads = 0;       // 0 = hardware concurrency
-  // Streamed bodies (Response::stream) sent at once, each on a thread of its own rather
-  // than an I/O thread; one more gets 503 with Retry-After. 0 = as many as `threads`.
+  // Streamed bodies (Response::stream) sent at once, each on a worker thread rather than an
+  // I/O thread; one more gets 503 with Retry-After. 0 = as many as `threads`.
   int max_streams = 0;
+  // Requests for which `slow_request` returns true (a password hash, thousands of rows) run
+  // their handler on a worker thread, at most `max_slow_handlers` at once (0 = as many as
+  // `threads`) and the rest queued, so they never hold an I/O thread.
+  std::function<bool(Method method, std::string_view path)> slow_request;
+  int max_slow_handlers = 0;
   size_t max_body_bytes = 10 * 1024 * 1024;  // larger bodies -> 413 problem+json
   int read_timeout_seconds = 30;
   int idle_timeout_seconds = 60;  // keep-alive idle limit
@@ -36,7 +41,7 @@ struct ServerOptions {
 
 class Server {
  public:
-  // `handler` is called on I/O threads concurrently; it must be thread-safe.
+  // `handler` is called on I/O and worker threads concurrently; it must be thread-safe.
   // Exceptions escaping it become a 500 problem without details.
   Server(ServerOptions options, Handler handler);
   ~Server();

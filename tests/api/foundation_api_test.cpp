@@ -84,6 +84,34 @@ TEST_F(FoundationApi, EveryRouteIsDocumentedInOpenApi) {
   }
 }
 
+// The server runs these handlers off its I/O threads; each must name a route that exists,
+// so that a renamed route cannot drop off the list unnoticed.
+TEST_F(FoundationApi, SlowRequestsAreRealRoutes) {
+  api::Api api(app_->db().app_pool());
+  auto served = [&](http::Method method, std::string_view pattern) {
+    for (const auto& [m, p] : api.router().Routes()) {
+      if (m == method && p == pattern) return true;
+    }
+    return false;
+  };
+  using M = http::Method;
+  const std::pair<std::string_view, std::string_view> slow[] = {
+      {"/api/auth/login", "/api/auth/login"},
+      {"/api/users", "/api/users"},
+      {"/api/leads/bulk", "/api/leads/bulk"},
+      {"/api/dnc/registry", "/api/dnc/registry"},
+      {"/api/imports/0190f0a2-0000-7000-8000-000000000000/undo", "/api/imports/{id}/undo"}};
+  for (const auto& [path, pattern] : slow) {
+    EXPECT_TRUE(api::IsSlowRequest(M::kPost, path)) << path;
+    EXPECT_TRUE(served(M::kPost, pattern)) << pattern;
+  }
+  EXPECT_FALSE(api::IsSlowRequest(M::kGet, "/api/auth/login"));
+  EXPECT_FALSE(api::IsSlowRequest(M::kPost, "/api/leads"));
+  EXPECT_FALSE(api::IsSlowRequest(M::kGet, "/api/leads/0190f0a2-0000-7000-8000-000000000000"));
+  EXPECT_FALSE(api::IsSlowRequest(M::kPost, "/api/imports//undo"));
+  EXPECT_FALSE(api::IsSlowRequest(M::kPost, "/api/imports/undo"));
+}
+
 TEST_F(FoundationApi, OpenApiDocumentIsServed) {
   auto r = app_->Client().Get("/api/openapi.json");
   ASSERT_EQ(r.status, 200);

@@ -31,6 +31,7 @@ class TestApp {
     api_options.imports_batch_rows = import_batch_rows;
     api_ = std::make_unique<api::Api>(db_->app_pool(), api_options);
     options.spool_body = imports::IsUploadRequest;
+    options.slow_request = api::IsSlowRequest;
     options.spool_dir = spool_dir_;
     options.host = "127.0.0.1";
     options.port = 0;

@@ -747,6 +747,74 @@ TEST_F(StalledDownloadTest, StopGivesUpOnAStalledDownload) {
   EXPECT_TRUE(TokenReleased(0));
 }
 
+TEST_F(ServerTest, SlowRequestsRunOffTheIoThreadsAndQueueBeyondTheLimit) {
+  std::mutex mu;
+  std::condition_variable cv;
+  int entered = 0;       // GUARDED_BY(mu)
+  bool release = false;  // GUARDED_BY(mu)
+  ServerOptions options;
+  options.slow_request = [](Method, std::string_view path) { return path.starts_with("/slow"); };
+  options.max_slow_handlers = 2;
+  StartServer(
+      [&](Request& req) {
+        if (!req.path.starts_with("/slow")) return Text("fast");
+        std::unique_lock lock(mu);
+        ++entered;
+        cv.notify_all();
+        cv.wait(lock, [&] { return release; });
+        return Text(req.path);
+      },
+      options);
+  // Whatever fails below, the blocked handlers must end, or stopping the server would wait
+  // for them forever.
+  struct Release {
+    std::mutex& mu;
+    std::condition_variable& cv;
+    bool& release;
+    ~Release() {
+      {
+        std::lock_guard lock(mu);
+        release = true;
+      }
+      cv.notify_all();
+    }
+  } release_at_exit{mu, cv, release};
+  RawClient a(port_), b(port_), c(port_);
+  ASSERT_TRUE(a.Send(Get("/slow/a")));
+  ASSERT_TRUE(b.Send(Get("/slow/b")));
+  {
+    std::unique_lock lock(mu);
+    ASSERT_TRUE(cv.wait_for(lock, 10s, [&] { return entered == 2; }));
+  }
+  ASSERT_TRUE(c.Send(Get("/slow/c")));  // both workers are busy: this one waits its turn
+
+  // Run on the two I/O threads, the slow handlers would block both, and this request would
+  // wait until they end (the client gives up after 5 s).
+  RawClient fast(port_);
+  ASSERT_TRUE(fast.Send(Get("/fast")));
+  auto r = fast.ReadResponse();
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->body, "fast");
+  {
+    std::lock_guard lock(mu);
+    EXPECT_EQ(entered, 2);  // the third is queued, not started
+    release = true;
+  }
+  cv.notify_all();
+  for (auto [client, path] :
+       {std::pair<RawClient*, std::string>{&a, "/slow/a"}, {&b, "/slow/b"}, {&c, "/slow/c"}}) {
+    auto done = client->ReadResponse();
+    ASSERT_TRUE(done) << path;
+    EXPECT_EQ(done->status, 200);
+    EXPECT_EQ(done->body, path);
+  }
+  // The connection goes on after an answer from a worker.
+  ASSERT_TRUE(a.Send(Get("/fast")));
+  r = a.ReadResponse();
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->body, "fast");
+}
+
 TEST_F(ServerTest, NoContentHasNoBody) {
   StartServer([](Request& req) {
     if (req.path == "/next") return Text("next");
