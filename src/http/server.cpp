@@ -541,10 +541,10 @@ class Session : public std::enable_shared_from_this<Session> {
       // On a worker thread; the session stays kBusy and its socket untouched meanwhile.
       std::function<void()> run = [self = shared_from_this(), req = std::move(req), version,
                                    client_keep_alive]() mutable {
-        auto res = std::make_shared<Response>(self->CallHandler(req));
-        net::post(self->executor(), [self, res, version, client_keep_alive] {
-          self->Respond(std::move(*res), version, client_keep_alive);
-        });
+        net::post(self->executor(),
+                  [self, res = self->CallHandler(req), version, client_keep_alive]() mutable {
+                    self->Respond(std::move(res), version, client_keep_alive);
+                  });
       };
       if (server_->slow_handlers.Submit(run, /*queue_when_busy=*/true)) return;
       // Only when Stop already joined the workers: run it here (`run` is still intact).
@@ -649,7 +649,7 @@ class Session : public std::enable_shared_from_this<Session> {
     };
     state_ = State::kStreaming;
     if (!server_->downloads.Submit(send, /*queue_when_busy=*/false)) {
-      // Every sender is busy: refuse rather than tie up this I/O thread for the download.
+      // Every download worker is busy: refuse rather than tie up this I/O thread.
       // `send` still owns the writer; dropping it releases what the body held.
       state_ = State::kBusy;
       send = nullptr;
