@@ -34,5 +34,5 @@ BEGIN
   RETURN v_analysed;
 END
 $$;
-DROP FUNCTION app_changed_since_analyze(regclass);
+ALTER TABLE import_jobs DROP COLUMN statistics_leads_at, DROP COLUMN statistics_rows_at;
 DROP STATISTICS import_rows_job_dependency;
