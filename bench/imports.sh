@@ -3,7 +3,9 @@
 # repeating an earlier row's phone, 1% on the organization's DNC list) imported with
 # `leadline import`, against a raw COPY of the same file into an unindexed table; the same
 # file again into a second, new organization; then an XLSX of BENCH_XLSX_ROWS rows (default
-# 100,000). Prints a Markdown section and, unless
+# 100,000); then the first BENCH_BREAKDOWN_ROWS rows (default 200,000) once more into a third
+# organization, timed statement by statement with the WAL it wrote (import_breakdown.py).
+# Prints a Markdown section and, unless
 # BENCH_RESULTS=-, writes it into bench/RESULTS.md between the imports markers.
 # Usage: bench/imports.sh path/to/leadline
 set -euo pipefail
@@ -75,9 +77,18 @@ xlsx_mb=$(python3 -c "import os; print('%.1f' % (os.path.getsize('$work/leads.xl
 
 # Keep the cluster up for the whole run (the CLI and psql reach it through its socket).
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-"$bin" serve --port "$port" --data-dir "$work/var" >"$work/serve.out" 2>>"$work/log" &
-pid=$!
-for _ in $(seq 1 150); do grep -q "running at" "$work/serve.out" 2>/dev/null && break; sleep 0.1; done
+start_server() {
+  : >"$work/serve.out"
+  "$bin" serve --port "$port" --data-dir "$work/var" >"$work/serve.out" 2>>"$work/log" &
+  pid=$!
+  for _ in $(seq 1 150); do grep -q "running at" "$work/serve.out" 2>/dev/null && break; sleep 0.1; done
+}
+stop_server() {
+  kill -TERM "$pid"
+  wait "$pid" || true
+  pid=""
+}
+start_server
 "$bin" dnc load "$work/dnc.txt" --org "$org" --data-dir "$work/var" >/dev/null 2>>"$work/log"
 dnc_numbers=$(wc -l <"$work/dnc.txt")
 
@@ -122,6 +133,52 @@ log "leadline import of $xlsx_rows XLSX rows ($xlsx_mb MB)"
 xlsx_json=$("$bin" import "$work/leads.xlsx" --org "$org" --data-dir "$work/var" 2>>"$work/log")
 log "$xlsx_json"
 
+# Where the time goes: the first BENCH_BREAKDOWN_ROWS rows (default 200,000) into a third
+# organization with the same DNC list, with statement statistics (pg_stat_statements, which
+# needs a restart to load) and the WAL range the import wrote. A separate run, so the figures
+# above are measured without the statistics' overhead.
+breakdown_rows=${BENCH_BREAKDOWN_ROWS:-200000}
+[ "$breakdown_rows" -le "$rows" ] || breakdown_rows=$rows
+head -n $((breakdown_rows + 1)) "$work/leads.csv" >"$work/sample.csv"
+stop_server
+cat >>"$work/var/pgdata/postgresql.auto.conf" <<CONF
+# bench/imports.sh: statement statistics and the WAL of the breakdown import
+shared_preload_libraries = 'pg_stat_statements'
+pg_stat_statements.track = 'all'
+wal_keep_size = '16GB'
+CONF
+start_server
+org3=$("$bin" org create --name Bench3 --admin-email bench3@bench.test --admin-password bench-pass-1 \
+  --data-dir "$work/var" 2>>"$work/log" | json '["organization_id"]')
+"$bin" dnc load "$work/dnc.txt" --org "$org3" --data-dir "$work/var" >/dev/null 2>>"$work/log"
+psql -X -q -v ON_ERROR_STOP=1 "${pg[@]}" -c "CREATE EXTENSION IF NOT EXISTS pg_stat_statements" \
+  -c "SELECT pg_stat_statements_reset()" >/dev/null
+wal_start=$(psql -X -At -v ON_ERROR_STOP=1 "${pg[@]}" -c "SELECT pg_current_wal_lsn()")
+log "leadline import of $breakdown_rows rows with statement statistics"
+# The import's own CPU: it is the child here, while PostgreSQL belongs to the server.
+breakdown_out=$(python3 - "$bin" "$work/sample.csv" "$org3" "$work/var" "$work/log" <<'PY'
+import resource, subprocess, sys
+bin, path, org, data, log = sys.argv[1:6]
+with open(log, "a") as err:
+    out = subprocess.run([bin, "import", path, "--org", org, "--data-dir", data],
+                         stdout=subprocess.PIPE, stderr=err, check=True, text=True).stdout
+usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+print("%.3f %s" % (usage.ru_utime + usage.ru_stime, out.strip()))
+PY
+)
+breakdown_cpu=${breakdown_out%% *}
+breakdown_json=${breakdown_out#* }
+log "$breakdown_json"
+wal_end=$(psql -X -At -v ON_ERROR_STOP=1 "${pg[@]}" -c "SELECT pg_current_wal_lsn()")
+psql -X -At -F $'\t' -v ON_ERROR_STOP=1 "${pg[@]}" -c \
+  "SELECT total_exec_time, calls, regexp_replace(query, '\s+', ' ', 'g') FROM pg_stat_statements" \
+  >"$work/statements.tsv"
+pgbin=${LEADLINE_PG_BIN:-$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)}
+"$pgbin/pg_waldump" -p "$work/var/pgdata/pg_wal" -s "$wal_start" -e "$wal_end" --stats=record \
+  >"$work/walstats.txt" 2>>"$work/log" || log "pg_waldump failed; no WAL figures"
+breakdown=$(python3 "$here/import_breakdown.py" "$work/statements.tsv" "$work/walstats.txt" \
+  "$breakdown_json" "$breakdown_cpu")
+
 section=$(python3 - "$csv_json" "$xlsx_json" "$csv2_json" "$copy_s" "$rows" "$xlsx_rows" "$csv_mb" "$xlsx_mb" "$dnc_numbers" "$floor_s" "$floor_rows" <<'PY'
 import json, sys, datetime, os, platform, subprocess
 c, x, c2 = json.loads(sys.argv[1]), json.loads(sys.argv[2]), json.loads(sys.argv[3])
@@ -140,6 +197,9 @@ print(f"| XLSX, `leadline import` | {xrows:,} | {xlsx_mb} MB | {x['seconds']:.1f
 print(f"\nThe CSV has 2% invalid phones, 5% rows repeating an earlier row's phone (skipped, policy `skip`) and {int(dnc):,} numbers on the organization's DNC list (flagged). Raw COPY: `\\copy` of the same file into an unindexed table of text columns, no validation. INSERT into leads: the database's own cost of writing those rows as leads (one `INSERT ... SELECT` from the copied table with new phones and emails, into `leads` with its indexes and history triggers, rolled back, on one connection; the import writes two batches at once, so it can take less), {floor_rows:,} rows timed and scaled to {rows:,}. The second organization is new beside the first one's {c['created']:,} leads (no DNC list of its own): the planner's statistics had not seen it when its import began. Peak RSS: up to three batches of 20,000 rows are in memory at once (one being read, two being written).")
 PY
 )
+section="$section
+
+$breakdown"
 echo "$section"
 results=${BENCH_RESULTS:-$here/RESULTS.md}
 if [ "$results" != - ]; then

@@ -18,6 +18,7 @@
 #   BENCH_ONLY [all]       all, leads (the lead scenarios), dnc (the Do-Not-Call part only) or
 #                          imports (bench/imports.sh only)
 #   BENCH_IMPORT_ROWS [1000000], BENCH_XLSX_ROWS [100000]  rows of the import files
+#   BENCH_BREAKDOWN_ROWS [200000]  rows of the import timed statement by statement
 #   BENCH_DNC_NUMBERS [258000000]  numbers in the synthetic national registry file
 #   BENCH_DNC_AREAS [330]          its area codes
 #   BENCH_DNC_CHECKS [1000000]     numbers compared between is_on_dnc_list and the checker

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # bench/imports.sh at tiny scale: the CSV and XLSX it generates import as described (2% of
 # the CSV rows invalid, some repeated and skipped, some DNC-flagged; the same rows again into
-# a second organization; every XLSX row created), and the report carries every figure.
+# a second organization; every XLSX row created), and the report carries every figure, with
+# the breakdown of a third import's database time and WAL.
 set -euo pipefail
 bin=$1
 here=$(cd "$(dirname "$0")/.." && pwd)
@@ -27,5 +28,17 @@ assert csv[10].endswith(" s") and csv[12].endswith(" s"), f"COPY and INSERT figu
 # The second organization has no DNC list; the rest comes out the same.
 assert csv2[6:9] == csv[6:9] and num(csv2[9]) == 0, f"second organization: {csv2} vs {csv}"
 assert num(xlsx[1]) == 500 and num(xlsx[6]) == 500 and num(xlsx[8]) == 0, f"XLSX rows: {xlsx}"
+# The breakdown import: the database's time by step, in all, and the WAL it wrote by kind.
+steps = {}
+for line in sys.argv[1].splitlines():
+    cells = [c.strip() for c in line.strip().strip("|").split("|")]
+    if len(cells) >= 3 and cells[1].endswith(" s"):
+        steps[cells[0]] = float(cells[1][:-2])
+for step in ("the new leads: heap rows, 12 indexes, constraints", "create audit entries (trigger)",
+             "matching by phone, email and the DNC lists", "**the database, in all**"):
+    assert steps.get(step, 0) > 0, f"breakdown step {step!r}: {steps}"
+assert steps["**the database, in all**"] >= steps["the new leads: heap rows, 12 indexes, constraints"]
+wal = [line for line in sys.argv[1].splitlines() if line.startswith("| B-tree index entries |")]
+assert wal and int(wal[0].split("|")[2].strip().replace(",", "")) > 3000, f"WAL by kind: {wal}"
 print("bench imports smoke: ok")
 PY
