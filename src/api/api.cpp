@@ -113,7 +113,7 @@ http::Response Api::Handle(http::Request& request) {
 bool IsSlowRequest(http::Method method, std::string_view path) {
   if (method != http::Method::kPost) return false;
   if (path == "/api/auth/login" || path == "/api/users" || path == "/api/leads/bulk" ||
-      path == "/api/dnc/registry") {
+      path == "/api/dnc/registry" || path == "/api/imports" || path == "/api/imports/preview") {
     return true;
   }
   constexpr std::string_view kImports = "/api/imports/", kUndo = "/undo";

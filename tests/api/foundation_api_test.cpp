@@ -100,6 +100,8 @@ TEST_F(FoundationApi, SlowRequestsAreRealRoutes) {
       {"/api/users", "/api/users"},
       {"/api/leads/bulk", "/api/leads/bulk"},
       {"/api/dnc/registry", "/api/dnc/registry"},
+      {"/api/imports", "/api/imports"},
+      {"/api/imports/preview", "/api/imports/preview"},
       {"/api/imports/0190f0a2-0000-7000-8000-000000000000/undo", "/api/imports/{id}/undo"}};
   for (const auto& [path, pattern] : slow) {
     EXPECT_TRUE(api::IsSlowRequest(M::kPost, path)) << path;
@@ -110,6 +112,7 @@ TEST_F(FoundationApi, SlowRequestsAreRealRoutes) {
   EXPECT_FALSE(api::IsSlowRequest(M::kGet, "/api/leads/0190f0a2-0000-7000-8000-000000000000"));
   EXPECT_FALSE(api::IsSlowRequest(M::kPost, "/api/imports//undo"));
   EXPECT_FALSE(api::IsSlowRequest(M::kPost, "/api/imports/undo"));
+  EXPECT_FALSE(api::IsSlowRequest(M::kGet, "/api/imports"));
 }
 
 TEST_F(FoundationApi, OpenApiDocumentIsServed) {
