@@ -75,7 +75,11 @@ constexpr Query kRefreshDncStatistics{"imports_refresh_dnc_statistics",
 constexpr Query kClaim{"imports_claim",
                        "SELECT organization_id, id, created_by "
                        "FROM import_claim_job($1::uuid)"};
-constexpr Query kRelease{"imports_release", "SELECT import_release_job($1)"};
+constexpr Query kRelease{"imports_release", "SELECT import_release_job($1, $2)"};
+constexpr Query kLockOrganization{"imports_lock_organization",
+                                  "SELECT import_lock_organization($1)"};
+constexpr Query kOrganizationBusy{"imports_organization_busy",
+                                  "SELECT import_organization_busy($1)"};
 constexpr Query kLockKey{"imports_lock_key",
                          "SELECT pg_advisory_lock(hashtextextended('import:' || $1, 0))"};
 
@@ -590,8 +594,17 @@ Result<std::optional<Claim>> ClaimJob(db::Connection& conn, std::optional<std::s
       Claim{std::string(rows.Get(0, 0)), std::string(rows.Get(0, 1)), rows.GetOptional(0, 2)});
 }
 
-Status ReleaseJob(db::Connection& conn, std::string_view job_id) {
-  return conn.Exec(kRelease, Params().Add(job_id)).status();
+Status ReleaseJob(db::Connection& conn, std::string_view job_id, std::string_view organization_id) {
+  return conn.Exec(kRelease, Params().Add(job_id).Add(organization_id)).status();
+}
+
+Status LockOrganization(db::Connection& conn, std::string_view organization_id) {
+  return conn.Exec(kLockOrganization, Params().Add(organization_id)).status();
+}
+
+Result<bool> OrganizationBusy(db::Connection& conn, std::string_view organization_id) {
+  ASSIGN_OR_RETURN(Rows rows, conn.Exec(kOrganizationBusy, Params().Add(organization_id)));
+  return rows.GetBool(0, 0);
 }
 
 Status LockJobKey(db::Connection& conn, std::string_view job_id) {

@@ -27,18 +27,25 @@ Result<std::vector<ImportJob>> ListJobs(
 Result<std::optional<ImportJob>> LockJobRow(db::Transaction& tx, std::string_view id);
 Status SetCancelRequested(db::Transaction& tx, std::string_view id);
 
-// A job a worker holds: claimed through import_claim_job (0005), held by the session advisory
-// lock of `conn` until ReleaseJob or until the connection ends.
+// A job a worker holds: claimed through import_claim_job (0005, 0015), held by two session
+// advisory locks of `conn`, the job's and its organization's (one import at a time in an
+// organization), until ReleaseJob or until the connection ends.
 struct Claim {
   std::string organization_id;
   std::string job_id;
   std::optional<std::string> created_by;
 };
-// The oldest queued or orphaned job, or `job_id` only when given.
+// The oldest queued or orphaned job of an organization no other session is importing into,
+// or `job_id` only when given.
 Result<std::optional<Claim>> ClaimJob(db::Connection& conn, std::optional<std::string> job_id);
-Status ReleaseJob(db::Connection& conn, std::string_view job_id);
+// Releases both locks of a claim (or of LockJobKey and LockOrganization).
+Status ReleaseJob(db::Connection& conn, std::string_view job_id, std::string_view organization_id);
 // Takes the job's advisory lock before the job exists (the CLI runs its own job).
 Status LockJobKey(db::Connection& conn, std::string_view job_id);
+// Waits until no other session imports into the organization, then holds its import lock.
+Status LockOrganization(db::Connection& conn, std::string_view organization_id);
+// Whether another session is importing into the organization now.
+Result<bool> OrganizationBusy(db::Connection& conn, std::string_view organization_id);
 
 Status SetPhase(db::Transaction& tx, std::string_view id, std::string_view phase);
 Status SetFile(db::Transaction& tx, std::string_view id, std::string_view path, int64_t bytes,

@@ -135,7 +135,7 @@ void ImportService::WorkerLoop() {
         ran = true;
         Status st = RunJob(**claim, nullptr);
         if (!st.ok()) spdlog::warn("import {}: {}", (*claim)->job_id, st.ToString());
-        Status released = repo::ReleaseJob(**conn, (*claim)->job_id);
+        Status released = repo::ReleaseJob(**conn, (*claim)->job_id, (*claim)->organization_id);
         if (!released.ok())
           spdlog::warn("import {}: release: {}", (*claim)->job_id, released.ToString());
       } else if (!claim.ok()) {
@@ -600,23 +600,35 @@ Result<ImportJob> ImportService::RunFile(const db::TenantContext& tenant, const 
 
   if (dry_run) return DryRun(tenant, std::move(job), progress);
 
-  // Hold the job's lock before it exists, so no server's worker picks it up.
+  // Hold the job's lock before it exists, so no server's worker picks it up, and the
+  // organization's, so no other import of it runs meanwhile (0015): waited for.
   ASSIGN_OR_RETURN(db::PooledConnection lock, pool_.Acquire());
+  ASSIGN_OR_RETURN(bool busy, repo::OrganizationBusy(*lock, tenant.organization_id));
+  if (busy) {
+    spdlog::info("waiting for the organization's running import to finish (one at a time)");
+  }
   RETURN_IF_ERROR(repo::LockJobKey(*lock, job.id));
+  if (Status locked = repo::LockOrganization(*lock, tenant.organization_id); !locked.ok()) {
+    (void)repo::ReleaseJob(*lock, job.id, tenant.organization_id);
+    return locked;
+  }
   std::optional<ImportJob> created;
-  RETURN_IF_ERROR(db::RunInTransaction(pool_, tenant, [&](db::Transaction& tx) -> Status {
+  Status st = db::RunInTransaction(pool_, tenant, [&](db::Transaction& tx) -> Status {
     ASSIGN_OR_RETURN(created, repo::InsertJob(tx, job));
     return Status::Ok();
-  }));
-  ImportJob running = *created;
-  Status st = RunPhases(tenant, running, progress);
-  if (!st.ok() && st.code() != StatusCode::kUnavailable) {
-    std::string reason = st.code() == StatusCode::kInternal ? "internal error" : st.message();
-    (void)db::RunInTransaction(pool_, tenant, [&](db::Transaction& tx) {
-      return repo::FinishJob(tx, running.id, JobStatus::kFailed, reason);
-    });
+  });
+  ImportJob running;
+  if (st.ok()) {
+    running = *created;
+    st = RunPhases(tenant, running, progress);
+    if (!st.ok() && st.code() != StatusCode::kUnavailable) {
+      std::string reason = st.code() == StatusCode::kInternal ? "internal error" : st.message();
+      (void)db::RunInTransaction(pool_, tenant, [&](db::Transaction& tx) {
+        return repo::FinishJob(tx, running.id, JobStatus::kFailed, reason);
+      });
+    }
   }
-  (void)repo::ReleaseJob(*lock, job.id);
+  (void)repo::ReleaseJob(*lock, job.id, tenant.organization_id);
   RETURN_IF_ERROR(st);
   return running;
 }

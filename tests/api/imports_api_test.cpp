@@ -925,6 +925,86 @@ TEST_F(ImportsApi, CancelQueuedAndOtherTenantsJobsAreInvisible) {
   EXPECT_TRUE(Leads("a%40example.com").empty());
 }
 
+// One import at a time in an organization (0015): two jobs of one organization could each
+// find no lead with a row's email and each create one. Another session holding the
+// organization's import lock stands in for another server's worker running one of its jobs:
+// the organization's new job waits for it while another organization's job runs.
+TEST_F(ImportsApi, OneImportAtATimeInAnOrganization) {
+  auto holder = app_->db().owner_pool().Acquire();
+  ASSERT_TRUE(holder.ok()) << holder.status().ToString();
+  ASSERT_TRUE((*holder)
+                  ->Exec("SELECT pg_advisory_lock(app_import_organization_key($1))",
+                         db::Params().Add(org_.organization_id))
+                  .ok());
+  auto mine = Upload("email\nsame@example.com\n");
+  ASSERT_EQ(mine.status, 202) << mine.body;
+  const std::string my_job = mine.Json().Find("id")->as_string();
+
+  HttpClient other = app_->Client(other_.api_key);
+  auto theirs = other.Send("POST", "/api/imports", "email\nthem@example.com\n",
+                           {{"Content-Type", "text/csv"}});
+  ASSERT_EQ(theirs.status, 202) << theirs.body;
+  std::string their_status;
+  for (int i = 0; i < 200 && their_status != "completed"; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    their_status = other.Get("/api/imports/" + theirs.Json().Find("id")->as_string())
+                       .Json()
+                       .Find("status")
+                       ->as_string();
+  }
+  ASSERT_EQ(their_status, "completed");
+  EXPECT_EQ(admin_.Get("/api/imports/" + my_job).Json().Find("status")->as_string(), "queued");
+  // The same file queued again: it runs after the first and finds its lead.
+  auto again = Upload("email\nsame@example.com\n");
+  ASSERT_EQ(again.status, 202) << again.body;
+
+  ASSERT_TRUE((*holder)
+                  ->Exec("SELECT pg_advisory_unlock(app_import_organization_key($1))",
+                         db::Params().Add(org_.organization_id))
+                  .ok());
+  json::Value first = Wait(my_job);
+  EXPECT_EQ(N(first, "created"), 1) << json::Serialize(first);
+  json::Value second = Wait(again.Json().Find("id")->as_string());
+  EXPECT_EQ(N(second, "created"), 0) << json::Serialize(second);
+  EXPECT_EQ(N(second, "skipped"), 1) << json::Serialize(second);
+  EXPECT_EQ(Leads("same%40example.com").size(), 1u);
+}
+
+// `leadline import` runs a job of its own; while another session imports into the
+// organization it waits, and then finds that import's lead.
+TEST_F(ImportsApi, TheCliWaitsForTheOrganizationsRunningImport) {
+  Start(/*workers=*/false);
+  auto holder = app_->db().owner_pool().Acquire();
+  ASSERT_TRUE(holder.ok()) << holder.status().ToString();
+  ASSERT_TRUE((*holder)
+                  ->Exec("SELECT pg_advisory_lock(app_import_organization_key($1))",
+                         db::Params().Add(org_.organization_id))
+                  .ok());
+  const std::string path = app_->spool_dir() + "/cli-waits.csv";
+  {
+    std::ofstream out(path, std::ios::binary);
+    out << "email\nwaited@example.com\n";
+  }
+  imports::ImportServiceOptions options;
+  options.spool_dir = app_->spool_dir();
+  imports::ImportService service(app_->db().app_pool(), options);
+  db::TenantContext tenant{org_.organization_id, org_.user_id, "", "test", "import"};
+  auto run = std::async(std::launch::async, [&] {
+    return service.RunFile(tenant, path, imports::ImportOptions{}, /*dry_run=*/false, nullptr);
+  });
+  EXPECT_EQ(run.wait_for(std::chrono::milliseconds(500)), std::future_status::timeout);
+  // Meanwhile the running import creates the lead.
+  ASSERT_TRUE(admin_.Post("/api/leads", R"({"email":"waited@example.com"})").status == 201);
+  ASSERT_TRUE((*holder)
+                  ->Exec("SELECT pg_advisory_unlock(app_import_organization_key($1))",
+                         db::Params().Add(org_.organization_id))
+                  .ok());
+  auto job = run.get();
+  ASSERT_TRUE(job.ok()) << job.status().ToString();
+  EXPECT_EQ(job->counts.created, 0);
+  EXPECT_EQ(job->counts.skipped, 1);
+}
+
 TEST_F(ImportsApi, ListPagesNewestFirst) {
   for (int i = 0; i < 3; ++i) Import("email\nuser" + std::to_string(i) + "@example.com\n");
   auto first = admin_.Get("/api/imports?limit=2");
