@@ -62,6 +62,16 @@ class ImportsApi : public ::testing::Test {
 
   static int64_t N(const json::Value& job, const char* key) { return job.Find(key)->as_int(); }
 
+  // A session of its own importing into `org`, as another server's worker running one of its
+  // jobs would: it holds the organization's import lock (0015) until it is reset.
+  Result<std::unique_ptr<db::Connection>> HoldImportLock(const auth::NewOrganization& org) {
+    ASSIGN_OR_RETURN(auto conn, db::Connection::Open(app_->db().conninfo()));
+    RETURN_IF_ERROR(conn->Exec("SELECT pg_advisory_lock(app_import_organization_key($1))",
+                               db::Params().Add(org.organization_id))
+                        .status());
+    return conn;
+  }
+
   // Live leads matching `q`.
   std::vector<json::Value> Leads(const std::string& q) {
     auto r = admin_.Get("/api/leads?limit=500&q=" + q);
@@ -930,12 +940,8 @@ TEST_F(ImportsApi, CancelQueuedAndOtherTenantsJobsAreInvisible) {
 // organization's import lock stands in for another server's worker running one of its jobs:
 // the organization's new job waits for it while another organization's job runs.
 TEST_F(ImportsApi, OneImportAtATimeInAnOrganization) {
-  auto holder = app_->db().owner_pool().Acquire();
+  auto holder = HoldImportLock(org_);
   ASSERT_TRUE(holder.ok()) << holder.status().ToString();
-  ASSERT_TRUE((*holder)
-                  ->Exec("SELECT pg_advisory_lock(app_import_organization_key($1))",
-                         db::Params().Add(org_.organization_id))
-                  .ok());
   auto mine = Upload("email\nsame@example.com\n");
   ASSERT_EQ(mine.status, 202) << mine.body;
   const std::string my_job = mine.Json().Find("id")->as_string();
@@ -958,10 +964,7 @@ TEST_F(ImportsApi, OneImportAtATimeInAnOrganization) {
   auto again = Upload("email\nsame@example.com\n");
   ASSERT_EQ(again.status, 202) << again.body;
 
-  ASSERT_TRUE((*holder)
-                  ->Exec("SELECT pg_advisory_unlock(app_import_organization_key($1))",
-                         db::Params().Add(org_.organization_id))
-                  .ok());
+  holder->reset();  // the session ends, and its lock with it
   json::Value first = Wait(my_job);
   EXPECT_EQ(N(first, "created"), 1) << json::Serialize(first);
   json::Value second = Wait(again.Json().Find("id")->as_string());
@@ -974,12 +977,8 @@ TEST_F(ImportsApi, OneImportAtATimeInAnOrganization) {
 // organization it waits, and then finds that import's lead.
 TEST_F(ImportsApi, TheCliWaitsForTheOrganizationsRunningImport) {
   Start(/*workers=*/false);
-  auto holder = app_->db().owner_pool().Acquire();
+  auto holder = HoldImportLock(org_);
   ASSERT_TRUE(holder.ok()) << holder.status().ToString();
-  ASSERT_TRUE((*holder)
-                  ->Exec("SELECT pg_advisory_lock(app_import_organization_key($1))",
-                         db::Params().Add(org_.organization_id))
-                  .ok());
   const std::string path = app_->spool_dir() + "/cli-waits.csv";
   {
     std::ofstream out(path, std::ios::binary);
@@ -995,10 +994,7 @@ TEST_F(ImportsApi, TheCliWaitsForTheOrganizationsRunningImport) {
   EXPECT_EQ(run.wait_for(std::chrono::milliseconds(500)), std::future_status::timeout);
   // Meanwhile the running import creates the lead.
   ASSERT_TRUE(admin_.Post("/api/leads", R"({"email":"waited@example.com"})").status == 201);
-  ASSERT_TRUE((*holder)
-                  ->Exec("SELECT pg_advisory_unlock(app_import_organization_key($1))",
-                         db::Params().Add(org_.organization_id))
-                  .ok());
+  holder->reset();  // the session ends, and its lock with it
   auto job = run.get();
   ASSERT_TRUE(job.ok()) << job.status().ToString();
   EXPECT_EQ(job->counts.created, 0);
