@@ -2,10 +2,11 @@
 
 Usage: import_breakdown.py STATEMENTS WALSTATS IMPORT_JSON CPU_SECONDS
 
-STATEMENTS: tab-separated `total_exec_time_ms <TAB> calls <TAB> query` lines from
-pg_stat_statements (pg_stat_statements.track = all, reset just before the import), so nested
-statements (the history triggers, foreign-key checks, the refresh's ANALYZEs) have rows of
-their own and are also counted in the statement that ran them.
+STATEMENTS: tab-separated `total_exec_time_ms <TAB> toplevel <TAB> query` lines from
+pg_stat_statements (pg_stat_statements.track = all, reset just before the import). Nested
+statements (toplevel f: the history triggers, foreign-key checks, the refresh's ANALYZEs,
+SQL functions) have rows of their own, and their time is also in the statement that ran
+them: only the ones named in NESTED are split out of it, the rest stay where they are.
 WALSTATS: `pg_waldump --stats=record` over the WAL the import wrote.
 IMPORT_JSON: what `leadline import` printed. CPU_SECONDS: its user + system CPU time.
 """
@@ -13,14 +14,14 @@ import json
 import re
 import sys
 
-# Statement kinds, matched on the normalised text, first match wins. Nested ones first: their
-# time is subtracted from the statement that ran them ("the new lead" is the INSERT into
-# leads less its triggers and checks).
+# Statement kinds, matched on the normalised text, first match wins. NESTED: statements run
+# by another, their time subtracted from it (PARENT; "the new leads" is the INSERT into leads
+# less its triggers and foreign-key checks). TOP: statements the import sends.
 NESTED = [
     ("audit", "create audit entries (trigger)", r"^INSERT INTO lead_audit_log"),
     ("history", "first status-history rows (trigger)", r"^INSERT INTO lead_status_history"),
     ("tags", "tag-count deltas (trigger)", r"INSERT INTO lead_tag_count_deltas"),
-    ("fk", "foreign-key checks", r"^SELECT \$?\d* ?FROM ONLY "),
+    ("fk", "foreign-key checks", r'^SELECT \$\d+ FROM ONLY "public"\."(organizations|users)"'),
     ("registry", "national DNC registry lookups (in the matching)", r"get_bit\("),
     ("analyze", "ANALYZE (in the statistics refresh)", r"^ANALYZE "),
 ]
@@ -33,6 +34,8 @@ TOP = [
     ("keep", "skipped and failed rows kept (import_rows)", r"^INSERT INTO import_rows"),
 ]
 OTHER = ("other", "repeats within a batch, decisions, owners, job counts, the rest")
+PARENT = {"audit": "create", "history": "create", "tags": "create", "fk": "create",
+          "registry": "match", "analyze": "refresh"}
 
 
 def classify(query, table):
@@ -51,8 +54,14 @@ def main():
         parts = line.rstrip("\n").split("\t", 2)
         if len(parts) != 3:
             continue
-        total, _, query = float(parts[0]), parts[1], re.sub(r"\s+", " ", parts[2]).strip()
-        key = classify(query, NESTED) or classify(query, TOP)
+        total, toplevel, query = float(parts[0]), parts[1] == "t", parts[2].strip()
+        if not toplevel:
+            key = classify(query, NESTED)
+            if key is not None:
+                ms[key] = ms.get(key, 0.0) + total
+                ms[PARENT[key]] = ms.get(PARENT[key], 0.0) - total
+            continue
+        key = classify(query, TOP)
         if key is None:
             # Transaction control and the tenant settings come with every statement; the rest
             # of what the import runs is bookkeeping.
@@ -60,10 +69,6 @@ def main():
                 continue
             key = OTHER[0]
         ms[key] = ms.get(key, 0.0) + total
-    # Nested time is inside the statement that ran it.
-    ms["create"] = ms.get("create", 0.0) - sum(ms.get(k, 0.0) for k in ("audit", "history", "tags", "fk"))
-    ms["match"] = ms.get("match", 0.0) - ms.get("registry", 0.0)
-    ms["refresh"] = ms.get("refresh", 0.0) - ms.get("analyze", 0.0)
     labels = {k: label for k, label, _ in NESTED + TOP}
     labels[OTHER[0]] = OTHER[1]
     order = ["create", "audit", "history", "tags", "fk", "match", "registry", "earlier", "copy",

@@ -78,7 +78,6 @@ xlsx_mb=$(python3 -c "import os; print('%.1f' % (os.path.getsize('$work/leads.xl
 # Keep the cluster up for the whole run (the CLI and psql reach it through its socket).
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 start_server() {
-  : >"$work/serve.out"
   "$bin" serve --port "$port" --data-dir "$work/var" >"$work/serve.out" 2>>"$work/log" &
   pid=$!
   for _ in $(seq 1 150); do grep -q "running at" "$work/serve.out" 2>/dev/null && break; sleep 0.1; done
@@ -171,7 +170,7 @@ breakdown_json=${breakdown_out#* }
 log "$breakdown_json"
 wal_end=$(psql -X -At -v ON_ERROR_STOP=1 "${pg[@]}" -c "SELECT pg_current_wal_lsn()")
 psql -X -At -F $'\t' -v ON_ERROR_STOP=1 "${pg[@]}" -c \
-  "SELECT total_exec_time, calls, regexp_replace(query, '\s+', ' ', 'g') FROM pg_stat_statements" \
+  "SELECT total_exec_time, toplevel, regexp_replace(query, '\s+', ' ', 'g') FROM pg_stat_statements" \
   >"$work/statements.tsv"
 pgbin=${LEADLINE_PG_BIN:-$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)}
 "$pgbin/pg_waldump" -p "$work/var/pgdata/pg_wal" -s "$wal_start" -e "$wal_end" --stats=record \

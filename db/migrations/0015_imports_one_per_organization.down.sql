@@ -6,7 +6,7 @@ AS $$
   SELECT pg_advisory_unlock(hashtextextended('import:' || p_job::text, 0));
 $$;
 GRANT EXECUTE ON FUNCTION import_release_job(uuid) TO leadline_app;
-DROP FUNCTION import_organization_busy(uuid);
+DROP FUNCTION import_try_lock_organization(uuid);
 DROP FUNCTION import_lock_organization(uuid);
 CREATE OR REPLACE FUNCTION import_claim_job(p_job uuid DEFAULT NULL)
 RETURNS TABLE (organization_id uuid, id uuid, created_by uuid)
@@ -37,3 +37,4 @@ BEGIN
 END
 $$;
 DROP FUNCTION app_import_organization_key(uuid);
+DROP FUNCTION app_import_job_key(uuid);

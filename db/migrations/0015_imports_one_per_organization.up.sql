@@ -9,7 +9,10 @@
 -- worker skips a job whose organization is importing and takes the next, and `leadline
 -- import` waits for the lock.
 
--- The organization's import lock key.
+-- The advisory lock keys: a job's (0005's expression) and its organization's.
+CREATE FUNCTION app_import_job_key(p_job uuid) RETURNS bigint
+LANGUAGE sql IMMUTABLE
+AS $$ SELECT hashtextextended('import:' || p_job::text, 0) $$;
 CREATE FUNCTION app_import_organization_key(p_org uuid) RETURNS bigint
 LANGUAGE sql IMMUTABLE
 AS $$ SELECT hashtextextended('import-organization:' || p_org::text, 0) $$;
@@ -28,7 +31,7 @@ BEGIN
            WHERE j.status IN ('queued', 'running') AND (p_job IS NULL OR j.id = p_job)
            ORDER BY j.created_at, j.id
   LOOP
-    IF pg_try_advisory_lock(hashtextextended('import:' || r.id::text, 0)) THEN
+    IF pg_try_advisory_lock(app_import_job_key(r.id)) THEN
       IF pg_try_advisory_lock(app_import_organization_key(r.organization_id)) THEN
         UPDATE import_jobs j SET status = 'running', attempts = j.attempts + 1,
                                  started_at = coalesce(j.started_at, now()), heartbeat_at = now()
@@ -43,35 +46,29 @@ BEGIN
         END IF;
         PERFORM pg_advisory_unlock(app_import_organization_key(r.organization_id));
       END IF;
-      PERFORM pg_advisory_unlock(hashtextextended('import:' || r.id::text, 0));
+      PERFORM pg_advisory_unlock(app_import_job_key(r.id));
     END IF;
   END LOOP;
 END
 $$;
 
--- For `leadline import`, which runs a job it creates itself: waits until no other session is
--- importing into the organization, then holds its lock (released by import_release_job).
+-- For `leadline import`, which runs a job it creates itself: takes the organization's lock
+-- (released by import_release_job) if no other session holds it, or waits for it.
+CREATE FUNCTION import_try_lock_organization(p_org uuid) RETURNS boolean
+LANGUAGE sql
+AS $$ SELECT pg_try_advisory_lock(app_import_organization_key(p_org)) $$;
+GRANT EXECUTE ON FUNCTION import_try_lock_organization(uuid) TO leadline_app;
 CREATE FUNCTION import_lock_organization(p_org uuid) RETURNS void
 LANGUAGE sql
 AS $$ SELECT pg_advisory_lock(app_import_organization_key(p_org)) $$;
 GRANT EXECUTE ON FUNCTION import_lock_organization(uuid) TO leadline_app;
-
--- Whether another session is importing into the organization now (so a waiting CLI can say
--- why it waits).
-CREATE FUNCTION import_organization_busy(p_org uuid) RETURNS boolean
-LANGUAGE sql
-AS $$
-  SELECT CASE WHEN pg_try_advisory_lock(app_import_organization_key(p_org))
-              THEN NOT pg_advisory_unlock(app_import_organization_key(p_org)) ELSE true END
-$$;
-GRANT EXECUTE ON FUNCTION import_organization_busy(uuid) TO leadline_app;
 
 -- Ends a run: the job's lock and its organization's.
 DROP FUNCTION import_release_job(uuid);
 CREATE FUNCTION import_release_job(p_job uuid, p_org uuid) RETURNS void
 LANGUAGE sql
 AS $$
-  SELECT pg_advisory_unlock(hashtextextended('import:' || p_job::text, 0));
+  SELECT pg_advisory_unlock(app_import_job_key(p_job));
   SELECT pg_advisory_unlock(app_import_organization_key(p_org));
 $$;
 GRANT EXECUTE ON FUNCTION import_release_job(uuid, uuid) TO leadline_app;

@@ -78,10 +78,9 @@ constexpr Query kClaim{"imports_claim",
 constexpr Query kRelease{"imports_release", "SELECT import_release_job($1, $2)"};
 constexpr Query kLockOrganization{"imports_lock_organization",
                                   "SELECT import_lock_organization($1)"};
-constexpr Query kOrganizationBusy{"imports_organization_busy",
-                                  "SELECT import_organization_busy($1)"};
-constexpr Query kLockKey{"imports_lock_key",
-                         "SELECT pg_advisory_lock(hashtextextended('import:' || $1, 0))"};
+constexpr Query kTryLockOrganization{"imports_try_lock_organization",
+                                     "SELECT import_try_lock_organization($1)"};
+constexpr Query kLockKey{"imports_lock_key", "SELECT pg_advisory_lock(app_import_job_key($1))"};
 
 // A batch is copied into a temporary table (COPY FROM cannot write a table under row-level
 // security), decided there, and written out: new leads to `leads`, every other row (failed,
@@ -602,8 +601,8 @@ Status LockOrganization(db::Connection& conn, std::string_view organization_id) 
   return conn.Exec(kLockOrganization, Params().Add(organization_id)).status();
 }
 
-Result<bool> OrganizationBusy(db::Connection& conn, std::string_view organization_id) {
-  ASSIGN_OR_RETURN(Rows rows, conn.Exec(kOrganizationBusy, Params().Add(organization_id)));
+Result<bool> TryLockOrganization(db::Connection& conn, std::string_view organization_id) {
+  ASSIGN_OR_RETURN(Rows rows, conn.Exec(kTryLockOrganization, Params().Add(organization_id)));
   return rows.GetBool(0, 0);
 }
 

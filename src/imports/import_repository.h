@@ -42,10 +42,10 @@ Result<std::optional<Claim>> ClaimJob(db::Connection& conn, std::optional<std::s
 Status ReleaseJob(db::Connection& conn, std::string_view job_id, std::string_view organization_id);
 // Takes the job's advisory lock before the job exists (the CLI runs its own job).
 Status LockJobKey(db::Connection& conn, std::string_view job_id);
-// Waits until no other session imports into the organization, then holds its import lock.
+// The organization's import lock: taken if no other session holds it (TryLockOrganization,
+// false otherwise), or waited for (LockOrganization).
+Result<bool> TryLockOrganization(db::Connection& conn, std::string_view organization_id);
 Status LockOrganization(db::Connection& conn, std::string_view organization_id);
-// Whether another session is importing into the organization now.
-Result<bool> OrganizationBusy(db::Connection& conn, std::string_view organization_id);
 
 Status SetPhase(db::Transaction& tx, std::string_view id, std::string_view phase);
 Status SetFile(db::Transaction& tx, std::string_view id, std::string_view path, int64_t bytes,

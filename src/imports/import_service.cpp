@@ -603,17 +603,19 @@ Result<ImportJob> ImportService::RunFile(const db::TenantContext& tenant, const 
   // Hold the job's lock before it exists, so no server's worker picks it up, and the
   // organization's, so no other import of it runs meanwhile (0015): waited for.
   ASSIGN_OR_RETURN(db::PooledConnection lock, pool_.Acquire());
-  ASSIGN_OR_RETURN(bool busy, repo::OrganizationBusy(*lock, tenant.organization_id));
-  if (busy) {
-    spdlog::info("waiting for the organization's running import to finish (one at a time)");
-  }
   RETURN_IF_ERROR(repo::LockJobKey(*lock, job.id));
-  if (Status locked = repo::LockOrganization(*lock, tenant.organization_id); !locked.ok()) {
+  Result<bool> locked = repo::TryLockOrganization(*lock, tenant.organization_id);
+  Status st = locked.status();
+  if (locked.ok() && !*locked) {
+    spdlog::info("waiting for the organization's running import to finish (one at a time)");
+    st = repo::LockOrganization(*lock, tenant.organization_id);
+  }
+  if (!st.ok()) {
     (void)repo::ReleaseJob(*lock, job.id, tenant.organization_id);
-    return locked;
+    return st;
   }
   std::optional<ImportJob> created;
-  Status st = db::RunInTransaction(pool_, tenant, [&](db::Transaction& tx) -> Status {
+  st = db::RunInTransaction(pool_, tenant, [&](db::Transaction& tx) -> Status {
     ASSIGN_OR_RETURN(created, repo::InsertJob(tx, job));
     return Status::Ok();
   });

@@ -993,7 +993,7 @@ TEST_F(ImportsApi, TheCliWaitsForTheOrganizationsRunningImport) {
   });
   EXPECT_EQ(run.wait_for(std::chrono::milliseconds(500)), std::future_status::timeout);
   // Meanwhile the running import creates the lead.
-  ASSERT_TRUE(admin_.Post("/api/leads", R"({"email":"waited@example.com"})").status == 201);
+  ASSERT_EQ(admin_.Post("/api/leads", R"({"email":"waited@example.com"})").status, 201);
   holder->reset();  // the session ends, and its lock with it
   auto job = run.get();
   ASSERT_TRUE(job.ok()) << job.status().ToString();
