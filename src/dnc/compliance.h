@@ -17,8 +17,10 @@ namespace leadline::dnc {
 struct ComplianceOptions {
   CheckerOptions checker;
   Clock clock;  // null = system clock
-  // Phone-prefix time zones; empty = phone::DefaultPhoneTimezonesPath(). When the file cannot
-  // be loaded only leads with a time zone can be called (and an error is logged).
+  // A phone-prefix time zone file to use instead of the built-in table; empty =
+  // $LEADLINE_PHONE_TZ_FILE, and when that is unset too, the built-in table. When a file is
+  // named but cannot be loaded, only leads with a time zone can be called (and an error is
+  // logged): calling hours are never guessed from other data than the operator asked for.
   std::string phone_timezones_path;
 };
 

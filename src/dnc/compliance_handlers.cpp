@@ -477,12 +477,16 @@ Result<Response> PutSettings(Call& c, DncService& svc) {
 }  // namespace
 
 Compliance::Compliance(db::Pool& pool, ComplianceOptions options) {
-  std::string path = options.phone_timezones_path.empty() ? phone::DefaultPhoneTimezonesPath()
-                                                          : options.phone_timezones_path;
+  const std::string path = options.phone_timezones_path.empty()
+                               ? phone::PhoneTimezonesFileFromEnvironment()
+                               : options.phone_timezones_path;
   std::shared_ptr<const phone::PhoneTimezones> zones;
-  auto loaded = phone::PhoneTimezones::LoadFromFile(path);
+  auto loaded = phone::LoadPhoneTimezones(path);
   if (loaded.ok()) {
     zones = std::make_shared<const phone::PhoneTimezones>(std::move(loaded).value());
+    if (!path.empty()) {
+      spdlog::info("compliance: phone time zones from {} ({} prefixes)", path, zones->size());
+    }
   } else {
     spdlog::error(
         "compliance: phone time zones not loaded ({}); only leads with a time zone "

@@ -1,5 +1,4 @@
-// Loading and longest-prefix lookup of the phone prefix -> time zone table, and locating its
-// data file at run time.
+// Loading and longest-prefix lookup of the phone prefix -> time zone table.
 #include "phone/phone_timezones.h"
 
 #include <algorithm>
@@ -45,16 +44,12 @@ Status LineError(std::size_t line_no, std::string_view what) {
                          std::string(what));
 }
 
-bool IsRegularFile(const std::filesystem::path& p) {
-  std::error_code ec;
-  return std::filesystem::is_regular_file(p, ec);
-}
-
 }  // namespace
 
 Result<PhoneTimezones> PhoneTimezones::LoadFromFile(const std::string& path) {
   // Asked separately because std::ifstream does not say why opening failed, and "missing" is
-  // the one failure with a clear fix (install the data or set LEADLINE_PHONE_TZ_FILE).
+  // the one failure with a clear fix (fix LEADLINE_PHONE_TZ_FILE, or unset it to use the built-in
+  // table).
   std::error_code ec;
   if (!std::filesystem::exists(path, ec) && !ec) {
     return NotFound("phone time-zone data not found: " + path);
@@ -140,29 +135,14 @@ std::vector<std::string> PhoneTimezones::ZonesFor(std::string_view e164) const {
   return {};
 }
 
-std::string DefaultPhoneTimezonesPath() {
-  if (const char* env = std::getenv("LEADLINE_PHONE_TZ_FILE"); env != nullptr && *env != '\0') {
-    return env;
-  }
-  namespace fs = std::filesystem;
-  const fs::path tail = fs::path("phone-timezones") / "map_data.txt";
-  std::vector<fs::path> candidates;
-  std::error_code ec;
-  const fs::path exe = fs::read_symlink("/proc/self/exe", ec);
-  if (!ec && !exe.empty()) {
-    // /proc/self/exe is already canonical (symlinks resolved), so folding ".." lexically gives
-    // the same file the kernel would and a cleaner path for logs.
-    const fs::path dir = exe.parent_path();
-    candidates.push_back((dir / ".." / "share" / "leadline" / tail).lexically_normal());
-    candidates.push_back((dir / ".." / "data" / tail).lexically_normal());
-    candidates.push_back((dir / ".." / ".." / "data" / tail).lexically_normal());
-  }
-  // Absolute, so the answer survives a later change of working directory.
-  candidates.push_back(fs::absolute(fs::path("data") / tail, ec));
-  for (const fs::path& p : candidates) {
-    if (!p.empty() && IsRegularFile(p)) return p.string();
-  }
-  return "";
+Result<PhoneTimezones> LoadPhoneTimezones(const std::string& path) {
+  if (!path.empty()) return PhoneTimezones::LoadFromFile(path);
+  return PhoneTimezones::LoadFromString(EmbeddedPhoneTimezonesText());
+}
+
+std::string PhoneTimezonesFileFromEnvironment() {
+  const char* env = std::getenv("LEADLINE_PHONE_TZ_FILE");
+  return env == nullptr ? std::string() : std::string(env);
 }
 
 }  // namespace leadline::phone

@@ -1,5 +1,6 @@
 // Phone-number prefix to IANA time zone(s), from libphonenumber's timezones map_data.txt:
-// gives a lead a time zone for calling-hours checks when none was entered.
+// gives a lead a time zone for calling-hours checks when none was entered. The table is built
+// into the binary; a file can replace it at start-up.
 #pragma once
 
 #include <cstddef>
@@ -53,18 +54,17 @@ class PhoneTimezones {
   std::size_t max_prefix_digits_ = 0;  // bounds the lookup loop
 };
 
-// Where the data file is at run time, checked in this order:
-//  1. $LEADLINE_PHONE_TZ_FILE, returned as-is when set and non-empty, even if the file does not
-//     exist: an explicit setting that is wrong must fail loudly at load, not be replaced by a
-//     different file found elsewhere;
-//  2. <dir of the executable>/../share/leadline/phone-timezones/map_data.txt (installed layout);
-//  3. <dir of the executable>/../data/phone-timezones/map_data.txt;
-//  4. <dir of the executable>/../../data/phone-timezones/map_data.txt (build tree inside the
-//     repository, e.g. build/leadline or build/tests/...);
-//  5. ./data/phone-timezones/map_data.txt (run from the repository root), made absolute.
-// Returns the first of 2-5 that is an existing regular file, or "" when none is. The executable
-// is found through /proc/self/exe (Linux). Reads the environment: do not call it while another
-// thread may be calling setenv.
-std::string DefaultPhoneTimezonesPath();
+// The text of data/phone-timezones/map_data.txt as it was when the binary was built: the binary
+// carries its table, so it works wherever it is copied.
+std::string_view EmbeddedPhoneTimezonesText();
+
+// The table calling hours use: the file at `path` when one is given (to run with newer data
+// than the binary was built with; an explicit file that cannot be loaded is an error, never
+// silently replaced by the built-in table), else the built-in table.
+Result<PhoneTimezones> LoadPhoneTimezones(const std::string& path);
+
+// $LEADLINE_PHONE_TZ_FILE, or "" when it is unset or empty. Reads the environment: do not call
+// it while another thread may be calling setenv.
+std::string PhoneTimezonesFileFromEnvironment();
 
 }  // namespace leadline::phone

@@ -6,6 +6,8 @@
 
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <optional>
 #include <string>
 #include <thread>
@@ -203,9 +205,46 @@ TEST(PhoneTimezonesFile, DirectoryIsRejected) {
   EXPECT_EQ(r.status().code(), StatusCode::kInvalidArgument);
 }
 
+// The binary carries the table: it must be the repository's file as of this build, whole.
+TEST(PhoneTimezonesEmbedded, IsTheRepositorysTable) {
+  std::ifstream in(kDataFile, std::ios::binary);
+  ASSERT_TRUE(in) << kDataFile;
+  const std::string file((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  EXPECT_EQ(EmbeddedPhoneTimezonesText(), file);
+}
+
+TEST(LoadPhoneTimezones, NoFileGivesTheBuiltInTable) {
+  Result<PhoneTimezones> r = LoadPhoneTimezones("");
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->size(), RealTable().size());
+  EXPECT_EQ(r->ZonesFor("+12065550100"), Zones{"America/Los_Angeles"});
+}
+
+TEST(LoadPhoneTimezones, AFileReplacesTheBuiltInTable) {
+  const std::filesystem::path path =
+      std::filesystem::temp_directory_path() / "leadline_phone_tz_override.txt";
+  {
+    std::ofstream out(path);
+    out << "# a table of one prefix\n1206|Pacific/Honolulu\n";
+  }
+  Result<PhoneTimezones> r = LoadPhoneTimezones(path.string());
+  std::filesystem::remove(path);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->size(), 1u);
+  EXPECT_EQ(r->ZonesFor("+12065550100"), Zones{"Pacific/Honolulu"});
+  EXPECT_TRUE(r->ZonesFor("+14155550100").empty());
+}
+
+// A named file that is missing is an error, not a quiet fall-back to the built-in table.
+TEST(LoadPhoneTimezones, AMissingFileIsAnError) {
+  Result<PhoneTimezones> r = LoadPhoneTimezones("/nonexistent/map_data.txt");
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), StatusCode::kNotFound);
+}
+
 // setenv/unsetenv are only safe while no other thread reads the environment: these tests run
 // on the main thread and restore the variable before returning.
-class DefaultPathTest : public ::testing::Test {
+class EnvironmentFileTest : public ::testing::Test {
  protected:
   void SetUp() override {
     if (const char* v = std::getenv("LEADLINE_PHONE_TZ_FILE")) saved_ = v;
@@ -220,37 +259,16 @@ class DefaultPathTest : public ::testing::Test {
   std::optional<std::string> saved_;
 };
 
-TEST_F(DefaultPathTest, EnvironmentVariableWins) {
-  setenv("LEADLINE_PHONE_TZ_FILE", kDataFile.c_str(), 1);
-  EXPECT_EQ(DefaultPhoneTimezonesPath(), kDataFile);
-}
-
-TEST_F(DefaultPathTest, ExplicitButMissingFileIsStillReturned) {
+TEST_F(EnvironmentFileTest, TheVariableNamesTheFile) {
   setenv("LEADLINE_PHONE_TZ_FILE", "/nonexistent/map_data.txt", 1);
-  EXPECT_EQ(DefaultPhoneTimezonesPath(), "/nonexistent/map_data.txt");
+  EXPECT_EQ(PhoneTimezonesFileFromEnvironment(), "/nonexistent/map_data.txt");
 }
 
-TEST_F(DefaultPathTest, FallbackIsEmptyOrAnExistingFile) {
+TEST_F(EnvironmentFileTest, UnsetOrEmptyMeansTheBuiltInTable) {
   unsetenv("LEADLINE_PHONE_TZ_FILE");
-  const std::string path = DefaultPhoneTimezonesPath();
-  if (!path.empty()) {
-    EXPECT_TRUE(std::filesystem::is_regular_file(path)) << path;
-    EXPECT_TRUE(PhoneTimezones::LoadFromFile(path).ok()) << path;
-  }
-}
-
-// From the repository root the last fallback, ./data/phone-timezones/map_data.txt, exists; an
-// earlier candidate next to the test binary may win, but whatever is found must be a full table.
-TEST_F(DefaultPathTest, FindsATableFromTheSourceRoot) {
-  unsetenv("LEADLINE_PHONE_TZ_FILE");
-  const std::filesystem::path old_cwd = std::filesystem::current_path();
-  std::filesystem::current_path(LEADLINE_SOURCE_DIR);
-  const std::string path = DefaultPhoneTimezonesPath();
-  std::filesystem::current_path(old_cwd);
-  ASSERT_FALSE(path.empty());
-  Result<PhoneTimezones> r = PhoneTimezones::LoadFromFile(path);
-  ASSERT_TRUE(r.ok()) << path << ": " << r.status().ToString();
-  EXPECT_EQ(r->size(), RealTable().size());
+  EXPECT_EQ(PhoneTimezonesFileFromEnvironment(), "");
+  setenv("LEADLINE_PHONE_TZ_FILE", "", 1);
+  EXPECT_EQ(PhoneTimezonesFileFromEnvironment(), "");
 }
 
 }  // namespace
