@@ -116,9 +116,13 @@ bool IsSlowRequest(http::Method method, std::string_view path) {
       path == "/api/dnc/registry" || path == "/api/imports" || path == "/api/imports/preview") {
     return true;
   }
-  constexpr std::string_view kImports = "/api/imports/", kUndo = "/undo";
-  return path.starts_with(kImports) && path.ends_with(kUndo) &&
-         path.size() > kImports.size() + kUndo.size();
+  // "/api/imports/{id}/undo" and "/api/leads/{id}/merge": both rewrite everything one import
+  // or one lead has (its rows, history, assignments), however much that is.
+  const auto is_item_action = [path](std::string_view collection, std::string_view action) {
+    return path.starts_with(collection) && path.ends_with(action) &&
+           path.size() > collection.size() + action.size();
+  };
+  return is_item_action("/api/imports/", "/undo") || is_item_action("/api/leads/", "/merge");
 }
 
 }  // namespace leadline::api

@@ -61,9 +61,10 @@ class Api {
 
 // Requests whose handlers take long: a password hash (argon2id, 64 MiB, ~50 ms: signing in,
 // creating a user), work on up to every lead of an organization (bulk changes, undoing an
-// import, a registry load), or opening an uploaded file (queueing an import or previewing one
-// reads the file's header; an XLSX's shared strings come first: 0.4 s for a million). The
-// server runs them off its I/O threads (http::ServerOptions::slow_request).
+// import, a registry load) or on everything one lead has (merging two leads), or opening an
+// uploaded file (queueing an import or previewing one reads the file's header; an XLSX's shared
+// strings come first: 0.4 s for a million). The server runs them off its I/O threads
+// (http::ServerOptions::slow_request).
 bool IsSlowRequest(http::Method method, std::string_view path);
 
 // The OpenAPI document served at /api/openapi.json (embedded at build time).

@@ -102,7 +102,8 @@ TEST_F(FoundationApi, SlowRequestsAreRealRoutes) {
       {"/api/dnc/registry", "/api/dnc/registry"},
       {"/api/imports", "/api/imports"},
       {"/api/imports/preview", "/api/imports/preview"},
-      {"/api/imports/0190f0a2-0000-7000-8000-000000000000/undo", "/api/imports/{id}/undo"}};
+      {"/api/imports/0190f0a2-0000-7000-8000-000000000000/undo", "/api/imports/{id}/undo"},
+      {"/api/leads/0190f0a2-0000-7000-8000-000000000000/merge", "/api/leads/{id}/merge"}};
   for (const auto& [path, pattern] : slow) {
     EXPECT_TRUE(api::IsSlowRequest(M::kPost, path)) << path;
     EXPECT_TRUE(served(M::kPost, pattern)) << pattern;
@@ -113,6 +114,9 @@ TEST_F(FoundationApi, SlowRequestsAreRealRoutes) {
   EXPECT_FALSE(api::IsSlowRequest(M::kPost, "/api/imports//undo"));
   EXPECT_FALSE(api::IsSlowRequest(M::kPost, "/api/imports/undo"));
   EXPECT_FALSE(api::IsSlowRequest(M::kGet, "/api/imports"));
+  EXPECT_FALSE(api::IsSlowRequest(M::kPost, "/api/leads//merge"));
+  EXPECT_FALSE(
+      api::IsSlowRequest(M::kPost, "/api/leads/0190f0a2-0000-7000-8000-000000000000/tags"));
 }
 
 TEST_F(FoundationApi, OpenApiDocumentIsServed) {
