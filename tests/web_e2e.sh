@@ -4,7 +4,7 @@
 # Builds nothing: `make build` has built the binary and the UI.
 #   tests/web_e2e.sh path/to/leadline
 # LEADLINE_SCREENSHOTS=DIR keeps the screenshots of the main screens (login, leads, lead
-# detail, consent, merge, DNC, imports) in DIR; by default they go to the temporary directory
+# detail, consent, merge, DNC, imports, connectors) in DIR; by default they go to the temporary directory
 # and are removed. LEADLINE_E2E=NAME runs web/e2e/NAME.e2e.mjs only (default: every file).
 set -euo pipefail
 bin=$1

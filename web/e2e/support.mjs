@@ -53,7 +53,9 @@ export async function signIn(page) {
 export async function shot(page, name, opts = {}) {
   if (!SHOTS) return;
   mkdirSync(SHOTS, { recursive: true });
-  for (const b of await page.getByRole('button', { name: 'Dismiss notification' }).all()) await b.click();
+  // Dismissing one toast renumbers the rest: always dismiss the first until none is left.
+  const dismiss = page.getByRole('button', { name: 'Dismiss notification' });
+  while ((await dismiss.count()) > 0) await dismiss.first().click();
   await page.mouse.move(0, 0);
   if (opts.fullPage) {
     // The sticky top bar is drawn where the viewport is: start from the top, nothing focused.

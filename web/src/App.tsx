@@ -11,6 +11,8 @@ import { NewLeadPage } from './pages/NewLeadPage';
 import { DncPage } from './pages/DncPage';
 import { ImportsPage } from './pages/ImportsPage';
 import { ImportJobPage } from './pages/ImportJobPage';
+import { ConnectorsPage } from './pages/ConnectorsPage';
+import { ConnectorPage } from './pages/ConnectorPage';
 
 function useToken(): string | null {
   const [token, setT] = useState(getToken);
@@ -100,6 +102,9 @@ function route(path: string) {
   if (path === '/imports' || path === '/imports/') return <ImportsPage />;
   const job = matchPath('/imports/:id', path);
   if (job) return <ImportJobPage key={job.id} id={job.id} />;
+  if (path === '/connectors' || path === '/connectors/') return <ConnectorsPage />;
+  const connector = matchPath('/connectors/:id', path);
+  if (connector) return <ConnectorPage key={connector.id} id={connector.id} />;
   return (
     <section className="page">
       <h1 tabIndex={-1}>Page not found</h1>
@@ -119,6 +124,7 @@ const NAV = [
   { to: '/leads', label: 'Leads', match: (p: string) => p === '/leads' || (p.startsWith('/leads/') && p !== '/leads/new') },
   { to: '/leads/new', label: 'New lead', match: (p: string) => p === '/leads/new' },
   { to: '/imports', label: 'Imports', match: (p: string) => p.startsWith('/imports'), managers: true },
+  { to: '/connectors', label: 'Connectors', match: (p: string) => p.startsWith('/connectors'), managers: true },
   { to: '/dnc', label: 'Do Not Call', match: (p: string) => p.startsWith('/dnc') },
 ];
 

@@ -280,6 +280,70 @@ export interface ImportUndoResult {
   kept?: number;
 }
 
+// --- CRM connectors ------------------------------------------------------------------------
+
+export type ConnectorKind = 'hubspot' | 'salesforce';
+
+/** A connector's most recent import job, in brief (the job itself has all of it). */
+export interface ConnectorSyncSummary {
+  job_id: string;
+  status: ImportStatus;
+  created_at: string;
+  started_at: string | null;
+  finished_at: string | null;
+  error: string | null;
+  /** Where the next incremental sync starts (RFC 3339), once a sync has completed. */
+  source_cursor: string | null;
+  total_rows: number;
+  created: number;
+  updated: number;
+  skipped: number;
+  failed: number;
+}
+
+/** CRM property -> import target; null or "" drops the property. */
+export type FieldMappingOverrides = Record<string, string | null>;
+
+export interface Connector {
+  id: string;
+  kind: ConnectorKind;
+  name: string;
+  base_url: string;
+  field_mapping: FieldMappingOverrides;
+  /** The defaults with the overrides applied, in priority order. */
+  effective_field_mapping: { property: string; target: string }[];
+  /** The token is write-only: this says whether one is stored. */
+  has_credentials: boolean;
+  created_by: string | null;
+  created_at: string;
+  updated_at: string;
+  last_sync: ConnectorSyncSummary | null;
+}
+
+export interface ConnectorInput {
+  kind: ConnectorKind;
+  name: string;
+  base_url?: string | null;
+  token: string;
+  field_mapping?: FieldMappingOverrides;
+}
+
+export interface ConnectorPatch {
+  name?: string;
+  base_url?: string | null;
+  token?: string;
+  field_mapping?: FieldMappingOverrides | null;
+}
+
+export interface ConnectorSyncRequest {
+  full?: boolean;
+  dedupe?: DedupePolicy;
+  update_mode?: UpdateMode;
+  dnc?: DncPolicy;
+  tags?: string[];
+  owner_id?: string;
+}
+
 // --- consent and merge -----------------------------------------------------------------------
 
 export const CONSENT_CHANNELS = ['call', 'sms', 'email'] as const;
@@ -617,6 +681,20 @@ export function createClient(opts: ClientOptions) {
       const res = await raw(`/api/imports/${enc(id)}/errors.csv`, { headers: { Accept: 'text/csv' } });
       return res.blob();
     },
+
+    // --- CRM connectors ---
+    connectors: async (cursor?: string, limit = 100): Promise<Page<Connector>> => {
+      const p = await json<Page<Connector>>('/api/connectors', { query: { limit, cursor } });
+      return { data: p.data ?? [], next_cursor: p.next_cursor ?? null };
+    },
+    connector: (id: string) => json<Connector>(`/api/connectors/${enc(id)}`),
+    createConnector: (input: ConnectorInput) => json<Connector>('/api/connectors', { method: 'POST', body: input }),
+    updateConnector: (id: string, patch: ConnectorPatch) =>
+      json<Connector>(`/api/connectors/${enc(id)}`, { method: 'PATCH', body: patch }),
+    deleteConnector: (id: string) => json<void>(`/api/connectors/${enc(id)}`, { method: 'DELETE' }),
+    /** Queues a sync; the answer is its import job (202). */
+    syncConnector: (id: string, req: ConnectorSyncRequest = {}) =>
+      json<ImportJob>(`/api/connectors/${enc(id)}/sync`, { method: 'POST', body: req }),
   };
 }
 

@@ -161,6 +161,11 @@ export function ImportJobPage({ id }: { id: string }) {
               {job.finished_at ? ` · finished ${formatDateTime(job.finished_at)}` : ''}
             </span>
           </div>
+          {job.connector_id && (
+            <p className="muted">
+              A sync of a <Link to={`/connectors/${job.connector_id}`}>CRM connector</Link>.
+            </p>
+          )}
         </div>
         <div className="page-actions">
           {active && (

@@ -1,0 +1,258 @@
+// The connector form, shared by "Add connector" and a connector's settings: which CRM (when
+// adding), name, API address, token (write-only: when editing, empty keeps the stored one) and
+// the field mapping overrides.
+import { useId, type FormEvent, type ReactNode } from 'react';
+import type { ConnectorKind } from '../api';
+import {
+  CONNECTOR_KINDS,
+  MAPPING_TARGETS,
+  METADATA,
+  targetLabel,
+  type ConnectorForm,
+  type MappingRow,
+} from '../connectors';
+import { FieldError } from './ui';
+
+export interface ConnectorFormState extends ConnectorForm {
+  rows: MappingRow[];
+}
+
+export function ConnectorFormFields({
+  value,
+  onChange,
+  creating,
+  hasCredentials,
+  errors,
+  rowErrors,
+  busy,
+  submitLabel,
+  onSubmit,
+  extraActions,
+}: {
+  value: ConnectorFormState;
+  onChange: (next: ConnectorFormState) => void;
+  creating: boolean;
+  hasCredentials?: boolean;
+  errors: Record<string, string>;
+  rowErrors: Record<number, string>;
+  busy: boolean;
+  submitLabel: string;
+  onSubmit: (e: FormEvent) => void;
+  extraActions?: ReactNode;
+}) {
+  const id = useId();
+  const info = CONNECTOR_KINDS[value.kind];
+  const set = (patch: Partial<ConnectorFormState>) => onChange({ ...value, ...patch });
+  const described = (field: string, hint: boolean) =>
+    [hint ? `${id}-${field}-hint` : '', errors[field] ? `${id}-${field}-error` : ''].filter(Boolean).join(' ') ||
+    undefined;
+
+  return (
+    <form onSubmit={onSubmit} noValidate className="connector-form">
+      {creating && (
+        <fieldset className="field">
+          <legend>CRM</legend>
+          <div className="choice-row">
+            {(Object.keys(CONNECTOR_KINDS) as ConnectorKind[]).map((k) => (
+              <label key={k} className="check radio">
+                <input
+                  type="radio"
+                  name={`${id}-kind`}
+                  value={k}
+                  checked={value.kind === k}
+                  onChange={() => {
+                    // A name still equal to the other CRM's default follows the choice.
+                    const renamed = Object.values(CONNECTOR_KINDS).some((c) => c.label === value.name) || !value.name;
+                    set({ kind: k, ...(renamed ? { name: CONNECTOR_KINDS[k].label } : {}) });
+                  }}
+                />
+                {CONNECTOR_KINDS[k].label}
+              </label>
+            ))}
+          </div>
+        </fieldset>
+      )}
+      <div className="form-grid">
+        <div className="field">
+          <label htmlFor={`${id}-name`}>Name</label>
+          <input
+            id={`${id}-name`}
+            value={value.name}
+            maxLength={200}
+            onChange={(e) => set({ name: e.target.value })}
+            aria-invalid={!!errors.name}
+            aria-describedby={described('name', false)}
+          />
+          <FieldError id={`${id}-name-error`} message={errors.name} />
+        </div>
+        <div className="field">
+          <label htmlFor={`${id}-base_url`}>
+            API address{info.baseUrlRequired ? '' : ' (optional)'}
+          </label>
+          <input
+            id={`${id}-base_url`}
+            value={value.baseUrl}
+            type="url"
+            inputMode="url"
+            placeholder={info.baseUrlRequired ? 'https://yourdomain.my.salesforce.com' : 'https://api.hubapi.com'}
+            onChange={(e) => set({ baseUrl: e.target.value })}
+            aria-invalid={!!errors.base_url}
+            aria-describedby={described('base_url', true)}
+          />
+          <p id={`${id}-base_url-hint`} className="hint">
+            {info.baseUrlHint}
+          </p>
+          <FieldError id={`${id}-base_url-error`} message={errors.base_url} />
+        </div>
+        <div className="field">
+          <label htmlFor={`${id}-token`}>
+            {info.tokenLabel}
+            {creating ? '' : ' (leave empty to keep the current one)'}
+          </label>
+          <input
+            id={`${id}-token`}
+            value={value.token}
+            type="password"
+            autoComplete="off"
+            spellCheck={false}
+            onChange={(e) => set({ token: e.target.value })}
+            aria-invalid={!!errors.token}
+            aria-describedby={described('token', true)}
+          />
+          <p id={`${id}-token-hint`} className="hint">
+            {info.tokenHint}{' '}
+            {creating
+              ? 'It is stored encrypted and never shown again.'
+              : hasCredentials
+                ? 'A token is stored (encrypted; it is never shown).'
+                : 'No token is stored: syncs fail until one is set.'}
+          </p>
+          <FieldError id={`${id}-token-error`} message={errors.token} />
+        </div>
+      </div>
+      <MappingEditor
+        kind={value.kind}
+        rows={value.rows}
+        onChange={(rows) => set({ rows })}
+        rowErrors={rowErrors}
+      />
+      <div className="form-actions">
+        <button type="submit" className="btn btn-primary" disabled={busy}>
+          {busy ? 'Saving…' : submitLabel}
+        </button>
+        {extraActions}
+      </div>
+    </form>
+  );
+}
+
+/** Rows of "CRM property -> lead field" overrides of the default mapping. */
+export function MappingEditor({
+  kind,
+  rows,
+  onChange,
+  rowErrors,
+}: {
+  kind: ConnectorKind;
+  rows: MappingRow[];
+  onChange: (rows: MappingRow[]) => void;
+  rowErrors: Record<number, string>;
+}) {
+  const id = useId();
+  const info = CONNECTOR_KINDS[kind];
+  const update = (i: number, patch: Partial<MappingRow>) =>
+    onChange(rows.map((r, k) => (k === i ? { ...r, ...patch } : r)));
+  return (
+    <fieldset className="field mapping-editor">
+      <legend>Field mapping changes (optional)</legend>
+      <p className="hint">
+        The default mapping brings names, email, phone, company and title over. Add a row to send another{' '}
+        {info.label} property to a lead field or to metadata, to change where a property goes, or to leave one out
+        (e.g. <code>{info.propertyExample}</code>).
+      </p>
+      {rowErrors[-1] && <p className="field-error">{rowErrors[-1]}</p>}
+      {rows.length > 0 && (
+        <table className="table table-compact">
+          <caption className="sr-only">Field mapping changes</caption>
+          <thead>
+            <tr>
+              <th scope="col">{info.label} property</th>
+              <th scope="col">Goes to</th>
+              <th scope="col">
+                <span className="sr-only">Actions</span>
+              </th>
+            </tr>
+          </thead>
+          <tbody>
+            {rows.map((row, i) => {
+              const isMetadata = row.target.startsWith(METADATA);
+              const errorId = `${id}-row-${i}-error`;
+              return (
+                <tr key={i}>
+                  <td>
+                    <input
+                      aria-label={`${info.label} property, row ${i + 1}`}
+                      value={row.property}
+                      placeholder={info.propertyExample}
+                      spellCheck={false}
+                      onChange={(e) => update(i, { property: e.target.value })}
+                      aria-invalid={!!rowErrors[i]}
+                      aria-describedby={rowErrors[i] ? errorId : undefined}
+                    />
+                    <FieldError id={errorId} message={rowErrors[i]} />
+                  </td>
+                  <td>
+                    <div className="inline-control">
+                      <select
+                        aria-label={`Goes to, row ${i + 1}`}
+                        value={isMetadata ? METADATA : row.target}
+                        onChange={(e) =>
+                          update(i, {
+                            target: e.target.value === METADATA ? `${METADATA}${row.property.trim()}` : e.target.value,
+                          })
+                        }
+                      >
+                        {MAPPING_TARGETS.map((t) => (
+                          <option key={t} value={t}>
+                            {targetLabel(t)}
+                          </option>
+                        ))}
+                        <option value={METADATA}>Metadata…</option>
+                        <option value="">Not imported</option>
+                      </select>
+                      {isMetadata && (
+                        <input
+                          aria-label={`Metadata key, row ${i + 1}`}
+                          value={row.target.slice(METADATA.length)}
+                          spellCheck={false}
+                          onChange={(e) => update(i, { target: `${METADATA}${e.target.value}` })}
+                        />
+                      )}
+                    </div>
+                  </td>
+                  <td>
+                    <button
+                      type="button"
+                      className="btn btn-small btn-ghost"
+                      aria-label={`Remove row ${i + 1}`}
+                      onClick={() => onChange(rows.filter((_, k) => k !== i))}
+                    >
+                      Remove
+                    </button>
+                  </td>
+                </tr>
+              );
+            })}
+          </tbody>
+        </table>
+      )}
+      <button
+        type="button"
+        className="btn btn-small"
+        onClick={() => onChange([...rows, { property: '', target: 'first_name' }])}
+      >
+        Add a mapping row
+      </button>
+    </fieldset>
+  );
+}

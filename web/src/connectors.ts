@@ -1,0 +1,184 @@
+// The CRM connector screens' logic, kept out of the components so it can be tested alone: the
+// two CRMs' particulars, the editable rows of a field mapping, the form checks made before a
+// request, and how a connector's last sync is described.
+import type { ApiError, ConnectorKind, ConnectorSyncSummary, FieldMappingOverrides } from './api';
+import { IMPORT_FIELDS, fieldLabel } from './imports';
+
+export interface KindInfo {
+  label: string;
+  /** What the CRM calls the records a sync brings in. */
+  records: string;
+  tokenLabel: string;
+  tokenHint: string;
+  baseUrlHint: string;
+  baseUrlRequired: boolean;
+  propertyExample: string;
+}
+
+export const CONNECTOR_KINDS: Record<ConnectorKind, KindInfo> = {
+  hubspot: {
+    label: 'HubSpot',
+    records: 'contacts',
+    tokenLabel: 'Private app access token',
+    tokenHint: 'From a HubSpot private app with the crm.objects.contacts.read scope.',
+    baseUrlHint: 'Leave empty for HubSpot’s own API.',
+    baseUrlRequired: false,
+    propertyExample: 'hs_lead_status',
+  },
+  salesforce: {
+    label: 'Salesforce',
+    records: 'leads',
+    tokenLabel: 'Access token',
+    tokenHint: 'A Salesforce access token (session id). Tokens expire: set a new one here when a sync says so.',
+    baseUrlHint: 'Your org’s instance URL, e.g. https://yourdomain.my.salesforce.com',
+    baseUrlRequired: true,
+    propertyExample: 'LeadSource',
+  },
+};
+
+export function kindLabel(kind: string): string {
+  return CONNECTOR_KINDS[kind as ConnectorKind]?.label ?? kind;
+}
+
+/** Import targets a CRM property can feed; external_id is filled by the connector itself. */
+export const MAPPING_TARGETS: readonly string[] = IMPORT_FIELDS.filter((f) => f !== 'external_id');
+
+export const METADATA = 'metadata.';
+
+// --- field mapping overrides ---------------------------------------------------------------
+
+/** One editable override: a CRM property and its target ("" drops the property). */
+export interface MappingRow {
+  property: string;
+  target: string;
+}
+
+export function mappingRows(overrides: FieldMappingOverrides | null | undefined): MappingRow[] {
+  return Object.entries(overrides ?? {}).map(([property, target]) => ({ property, target: target ?? '' }));
+}
+
+export interface MappingResult {
+  mapping: FieldMappingOverrides;
+  /** By row index: what is wrong with that row. */
+  errors: Record<number, string>;
+}
+
+/**
+ * The overrides object of the rows, checked the way the server checks them where that can be
+ * done here: a property is named, and named once. Rows with neither property nor target are
+ * left out (an added row not filled in).
+ */
+export function mappingFromRows(rows: MappingRow[]): MappingResult {
+  const mapping: FieldMappingOverrides = {};
+  const errors: Record<number, string> = {};
+  const seen = new Map<string, number>();
+  rows.forEach((row, i) => {
+    const property = row.property.trim();
+    const target = row.target.trim();
+    if (!property && !target) return;
+    if (!property) {
+      errors[i] = 'Name the CRM property.';
+      return;
+    }
+    if (target === METADATA) {
+      errors[i] = 'Name the metadata key.';
+      return;
+    }
+    const key = property.toLowerCase();
+    if (seen.has(key)) {
+      errors[i] = `${property} is mapped twice (row ${(seen.get(key) ?? 0) + 1}).`;
+      return;
+    }
+    seen.set(key, i);
+    mapping[property] = target === '' ? null : target;
+  });
+  return { mapping, errors };
+}
+
+/** A target for people: "Email", "Metadata: color", or "Not imported". */
+export function targetLabel(target: string | null): string {
+  return target ? fieldLabel(target) : 'Not imported';
+}
+
+/**
+ * The server's "field_mapping.<property>" errors by row index, matched without regard to case
+ * (Salesforce names are case-insensitive); errors naming no row come back under -1.
+ */
+export function mappingErrorsByRow(err: ApiError, rows: MappingRow[]): Record<number, string> {
+  const out: Record<number, string> = {};
+  for (const e of err.errors) {
+    if (e.field !== 'field_mapping' && !e.field.startsWith('field_mapping.')) continue;
+    const property = e.field.slice('field_mapping.'.length).toLowerCase();
+    const i = property ? rows.findIndex((r) => r.property.trim().toLowerCase() === property) : -1;
+    out[i] = out[i] ? `${out[i]}; ${e.message}` : e.message;
+  }
+  return out;
+}
+
+// --- the connector form --------------------------------------------------------------------
+
+export interface ConnectorForm {
+  kind: ConnectorKind;
+  name: string;
+  baseUrl: string;
+  token: string;
+}
+
+/**
+ * Checks made before sending, by field. `creating`: a token is required (when editing, an
+ * empty token keeps the stored one).
+ */
+export function connectorFormErrors(form: ConnectorForm, creating: boolean): Record<string, string> {
+  const errors: Record<string, string> = {};
+  if (!form.name.trim()) errors.name = 'Give the connector a name.';
+  const url = form.baseUrl.trim();
+  if (!url) {
+    if (CONNECTOR_KINDS[form.kind].baseUrlRequired) errors.base_url = 'Salesforce needs your org’s instance URL.';
+  } else if (!/^https?:\/\/[^\s/?#]+/i.test(url) || /[?#\s]/.test(url)) {
+    errors.base_url = 'An http:// or https:// address without a query.';
+  }
+  const token = form.token.trim();
+  if (creating && !token) errors.token = 'The connector needs a token to reach the CRM.';
+  else if (token && !/^[\x21-\x7e]+$/.test(token)) errors.token = 'A token is printable characters without spaces.';
+  return errors;
+}
+
+// --- describing syncs ----------------------------------------------------------------------
+
+/** "Never synced", or what the latest sync did. */
+export function lastSyncText(sync: ConnectorSyncSummary | null): string {
+  if (!sync) return 'Never synced';
+  const counts = `${sync.created} created, ${sync.updated} updated, ${sync.skipped} skipped, ${sync.failed} failed`;
+  switch (sync.status) {
+    case 'queued':
+      return 'Sync queued';
+    case 'running':
+      return 'Syncing…';
+    case 'completed':
+      return `${sync.total_rows} ${sync.total_rows === 1 ? 'record' : 'records'}: ${counts}`;
+    case 'failed':
+      return sync.error ? `Failed: ${sync.error}` : 'Failed';
+    case 'cancelled':
+      return 'Cancelled';
+    default:
+      return sync.status;
+  }
+}
+
+/**
+ * What the next sync will fetch. Only the latest sync is known here: when it did not complete,
+ * the since-point is that of an earlier completed one, if any.
+ */
+export function nextSyncText(kind: ConnectorKind, sync: ConnectorSyncSummary | null, formatTime: (iso: string) => string): string {
+  const records = CONNECTOR_KINDS[kind]?.records ?? 'records';
+  if (!sync) return `The first sync fetches all ${records}.`;
+  if (sync.status === 'completed' && sync.source_cursor) {
+    return `The next sync fetches the ${records} changed since ${formatTime(sync.source_cursor)}.`;
+  }
+  return `The next sync fetches the ${records} changed since the last completed sync (all of them if none has completed).`;
+}
+
+/** A queued or running sync: the page keeps reading the connector while there is one. */
+export function syncInProgress(sync: ConnectorSyncSummary | null): boolean {
+  return !!sync && (sync.status === 'queued' || sync.status === 'running');
+}

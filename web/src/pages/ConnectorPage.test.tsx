@@ -1,0 +1,180 @@
+// @vitest-environment happy-dom
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { ApiError, type Connector } from '../api';
+import { appState, byLabel, button, click, flush, render, setValue, submit, type Rendered } from '../test/render';
+
+const api = {
+  connector: vi.fn(),
+  connectors: vi.fn(),
+  createConnector: vi.fn(),
+  updateConnector: vi.fn(),
+  deleteConnector: vi.fn(),
+  syncConnector: vi.fn(),
+};
+vi.mock('../session', () => ({ api }));
+const navigate = vi.fn();
+vi.mock('../router', async (orig) => ({ ...(await orig<typeof import('../router')>()), navigate: (...a: unknown[]) => navigate(...a) }));
+
+const { ConnectorPage } = await import('./ConnectorPage');
+const { ConnectorsPage } = await import('./ConnectorsPage');
+
+function connector(over: Partial<Connector> = {}): Connector {
+  return {
+    id: 'c1',
+    kind: 'hubspot',
+    name: 'HubSpot',
+    base_url: 'https://api.hubapi.com',
+    field_mapping: { hs_lead_status: 'status' },
+    effective_field_mapping: [
+      { property: 'firstname', target: 'first_name' },
+      { property: 'hs_lead_status', target: 'status' },
+    ],
+    has_credentials: true,
+    created_by: 'u1',
+    created_at: '2026-12-01T10:00:00Z',
+    updated_at: '2026-12-01T10:00:00Z',
+    last_sync: null,
+    ...over,
+  };
+}
+
+let view: Rendered | null = null;
+beforeEach(() => {
+  for (const f of Object.values(api)) f.mockReset();
+  navigate.mockReset();
+});
+afterEach(() => {
+  view?.unmount();
+  view = null;
+});
+
+describe('ConnectorPage', () => {
+  it('lets a manager see the sync state and the mapping, not sync or change anything', async () => {
+    api.connector.mockResolvedValue(connector());
+    view = render(<ConnectorPage id="c1" />, appState('manager'));
+    await flush();
+    expect(view.host.textContent).toContain('The first sync fetches all contacts.');
+    expect(view.host.textContent).toContain('hs_lead_status');
+    expect(view.host.textContent).toContain('Only admins sync, change or delete connectors.');
+    expect(() => button(view!.host, 'Sync now')).toThrow();
+    expect(() => button(view!.host, 'Save settings')).toThrow();
+  });
+
+  it('sends the chosen sync options and opens the sync’s import', async () => {
+    api.connector.mockResolvedValue(connector());
+    api.syncConnector.mockResolvedValue({ id: 'job-9' });
+    view = render(<ConnectorPage id="c1" />);
+    await flush();
+    setValue(byLabel<HTMLSelectElement>(view.host, 'A record matching a lead'), 'skip');
+    setValue(byLabel(view.host, 'Tags for every lead (optional)'), 'crm, q4');
+    await submit(view.host.querySelector<HTMLFormElement>('.sync-form')!);
+    expect(api.syncConnector).toHaveBeenCalledWith('c1', { dedupe: 'skip', dnc: 'flag', tags: ['crm', 'q4'] });
+    expect(navigate).toHaveBeenCalledWith('/imports/job-9');
+  });
+
+  it('points to the sync already under way on 409', async () => {
+    api.connector.mockResolvedValue(connector());
+    api.syncConnector.mockRejectedValue(
+      new ApiError({ status: 409, detail: 'a sync of this connector is already queued', extra: { existing_job_id: 'job-7' } }),
+    );
+    view = render(<ConnectorPage id="c1" />);
+    await flush();
+    await submit(view.host.querySelector<HTMLFormElement>('.sync-form')!);
+    expect(view.host.textContent).toContain('A sync of this connector is already under way');
+    expect(view.host.querySelector('a[href="/imports/job-7"]')?.textContent).toBe('Follow the sync under way');
+  });
+
+  it('cannot sync without a token', async () => {
+    api.connector.mockResolvedValue(connector({ has_credentials: false }));
+    view = render(<ConnectorPage id="c1" />);
+    await flush();
+    expect(button(view.host, 'Sync now').disabled).toBe(true);
+    expect(view.host.textContent).toContain('No token is stored: syncs fail until one is set.');
+  });
+
+  it('saves settings without a token unless one is typed, and the overrides as edited', async () => {
+    api.connector.mockResolvedValue(connector());
+    api.updateConnector.mockResolvedValue(connector({ name: 'HubSpot EU' }));
+    view = render(<ConnectorPage id="c1" />);
+    await flush();
+    const settings = view.host.querySelector<HTMLElement>('section[aria-labelledby="settings-title"]')!;
+    setValue(byLabel(settings, 'Name'), 'HubSpot EU');
+    setValue(settings.querySelector<HTMLSelectElement>('select[aria-label="Goes to, row 1"]')!, '');
+    await submit(settings.querySelector('form')!);
+    expect(api.updateConnector).toHaveBeenCalledWith('c1', {
+      name: 'HubSpot EU',
+      base_url: 'https://api.hubapi.com',
+      field_mapping: { hs_lead_status: null },
+    });
+  });
+
+  it('shows the server’s mapping errors on their rows', async () => {
+    api.connector.mockResolvedValue(connector());
+    api.updateConnector.mockRejectedValue(
+      new ApiError({ status: 422, detail: 'invalid connector', errors: [{ field: 'field_mapping.hs_lead_status', message: 'unknown target' }] }),
+    );
+    view = render(<ConnectorPage id="c1" />);
+    await flush();
+    const settings = view.host.querySelector<HTMLElement>('section[aria-labelledby="settings-title"]')!;
+    await submit(settings.querySelector('form')!);
+    const input = settings.querySelector<HTMLInputElement>('input[aria-label="HubSpot property, row 1"]')!;
+    expect(input.getAttribute('aria-invalid')).toBe('true');
+    expect(settings.querySelector(`#${CSS.escape(input.getAttribute('aria-describedby')!)}`)?.textContent).toBe('unknown target');
+  });
+});
+
+describe('ConnectorsPage', () => {
+  it('lists connectors with their latest sync; only admins can add one', async () => {
+    api.connectors.mockResolvedValue({
+      data: [
+        connector({
+          last_sync: {
+            job_id: 'job-1',
+            status: 'completed',
+            created_at: '2026-12-01T10:00:00Z',
+            started_at: null,
+            finished_at: null,
+            error: null,
+            source_cursor: '2026-12-01T09:55:00Z',
+            total_rows: 2,
+            created: 2,
+            updated: 0,
+            skipped: 0,
+            failed: 0,
+          },
+        }),
+      ],
+      next_cursor: null,
+    });
+    view = render(<ConnectorsPage />, appState('manager'));
+    await flush();
+    expect(view.host.querySelector('a[href="/imports/job-1"]')?.textContent).toBe(
+      '2 records: 2 created, 0 updated, 0 skipped, 0 failed',
+    );
+    expect(() => button(view!.host, 'Add connector')).toThrow();
+  });
+
+  it('checks the form before sending, then creates and opens the connector', async () => {
+    api.connectors.mockResolvedValue({ data: [], next_cursor: null });
+    api.createConnector.mockResolvedValue(connector({ id: 'c2', kind: 'salesforce', name: 'Salesforce' }));
+    view = render(<ConnectorsPage />);
+    await flush();
+    click(button(view.host, 'Add connector'));
+    const form = view.host.querySelector<HTMLFormElement>('.connector-form')!;
+    click(byLabel(form, 'Salesforce'));
+    expect(byLabel(form, 'Name').value).toBe('Salesforce');
+    await submit(form);
+    expect(api.createConnector).not.toHaveBeenCalled();
+    expect(form.textContent).toContain('Salesforce needs your org’s instance URL.');
+    setValue(byLabel(form, 'API address'), 'https://acme.my.salesforce.com');
+    setValue(byLabel(form, 'Access token'), '00Dxx!token');
+    await submit(form);
+    expect(api.createConnector).toHaveBeenCalledWith({
+      kind: 'salesforce',
+      name: 'Salesforce',
+      base_url: 'https://acme.my.salesforce.com',
+      token: '00Dxx!token',
+    });
+    expect(navigate).toHaveBeenCalledWith('/connectors/c2');
+  });
+});

@@ -1,0 +1,391 @@
+// One CRM connector: its latest sync and what the next one fetches, starting a sync (admins;
+// the page then follows the sync's import job), the mapping in effect, and its settings:
+// rename, move, rotate the token, change the mapping, delete.
+import { useCallback, useEffect, useState, type FormEvent } from 'react';
+import { ApiError, mapFieldErrors, type Connector, type DedupePolicy, type DncPolicy, type UpdateMode } from '../api';
+import { api } from '../session';
+import { Link, navigate } from '../router';
+import { formatDateTime } from '../format';
+import {
+  CONNECTOR_KINDS,
+  connectorFormErrors,
+  kindLabel,
+  lastSyncText,
+  mappingErrorsByRow,
+  mappingFromRows,
+  mappingRows,
+  nextSyncText,
+  syncInProgress,
+  targetLabel,
+} from '../connectors';
+import { splitTags } from '../imports';
+import { ConnectorFormFields, type ConnectorFormState } from '../components/ConnectorForm';
+import { ConfirmDialog, ErrorNotice, Loading, useApp, usePageTitle } from '../components/ui';
+import { JobStatusBadge } from './ImportJobPage';
+
+export function ConnectorPage({ id }: { id: string }) {
+  const { isAdmin, me } = useApp();
+  const [connector, setConnector] = useState<Connector | null>(null);
+  const [error, setError] = useState<unknown>(null);
+  usePageTitle(connector ? `Connector ${connector.name}` : 'Connector');
+
+  const load = useCallback(() => {
+    setError(null);
+    api.connector(id).then(setConnector).catch(setError);
+  }, [id]);
+  useEffect(load, [load]);
+
+  // While its sync is queued or running, the connector is read again every 2 s.
+  useEffect(() => {
+    if (!syncInProgress(connector?.last_sync ?? null)) return;
+    const t = window.setTimeout(load, 2000);
+    return () => window.clearTimeout(t);
+  }, [connector, load]);
+
+  const breadcrumb = (
+    <nav aria-label="Breadcrumb" className="breadcrumb">
+      <ol>
+        <li>
+          <Link to="/connectors">CRM connectors</Link>
+        </li>
+        <li aria-current="page">{connector?.name ?? 'Connector'}</li>
+      </ol>
+    </nav>
+  );
+  if (me.user.role === 'agent') {
+    return (
+      <section className="page">
+        {breadcrumb}
+        <h1 tabIndex={-1}>Connector</h1>
+        <div className="notice notice-warning" role="note">
+          <div>
+            <strong>Only managers and admins see connectors.</strong>
+          </div>
+        </div>
+      </section>
+    );
+  }
+  if (error) {
+    return (
+      <section className="page">
+        {breadcrumb}
+        <h1 tabIndex={-1}>Connector</h1>
+        <ErrorNotice error={error} onRetry={load} title={error instanceof ApiError && error.status === 404 ? 'No such connector' : undefined} />
+      </section>
+    );
+  }
+  if (!connector) return <Loading label="Loading the connector…" />;
+
+  return (
+    <section className="page page-wide" aria-labelledby="connector-title">
+      {breadcrumb}
+      <div className="page-header">
+        <div>
+          <h1 id="connector-title" tabIndex={-1}>
+            {connector.name}
+          </h1>
+          <p className="muted">
+            {kindLabel(connector.kind)} at <code>{connector.base_url}</code> · added {formatDateTime(connector.created_at)}
+          </p>
+        </div>
+      </div>
+      <div className="connector-grid">
+        <SyncCard connector={connector} />
+        <MappingCard connector={connector} />
+      </div>
+      {isAdmin ? (
+        <SettingsCard connector={connector} onSaved={setConnector} />
+      ) : (
+        <p className="hint">Only admins sync, change or delete connectors.</p>
+      )}
+    </section>
+  );
+}
+
+function SyncCard({ connector }: { connector: Connector }) {
+  const { isAdmin, users, notify } = useApp();
+  const sync = connector.last_sync;
+  const [full, setFull] = useState(false);
+  const [dedupe, setDedupe] = useState<DedupePolicy>('update');
+  const [updateMode, setUpdateMode] = useState<UpdateMode>('overwrite');
+  const [dnc, setDnc] = useState<DncPolicy>('flag');
+  const [tags, setTags] = useState('');
+  const [owner, setOwner] = useState('');
+  const [busy, setBusy] = useState(false);
+  const [problem, setProblem] = useState<unknown>(null);
+  const running = syncInProgress(sync);
+
+  const start = async (e: FormEvent) => {
+    e.preventDefault();
+    setBusy(true);
+    setProblem(null);
+    try {
+      const tagList = splitTags(tags);
+      const job = await api.syncConnector(connector.id, {
+        ...(full ? { full: true } : {}),
+        dedupe,
+        ...(dedupe === 'update' ? { update_mode: updateMode } : {}),
+        dnc,
+        ...(tagList.length ? { tags: tagList } : {}),
+        ...(owner ? { owner_id: owner } : {}),
+      });
+      notify(`Sync of “${connector.name}” queued.`, { tone: 'success' });
+      navigate(`/imports/${job.id}`);
+    } catch (err) {
+      setProblem(err);
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const existingJob =
+    problem instanceof ApiError && typeof problem.extra.existing_job_id === 'string'
+      ? problem.extra.existing_job_id
+      : null;
+  const records = CONNECTOR_KINDS[connector.kind].records;
+
+  return (
+    <div className="card">
+      <section aria-labelledby="sync-title">
+        <h2 id="sync-title">Sync</h2>
+        <dl className="fields">
+          <div className="field-row">
+            <dt>Latest sync</dt>
+            <dd>
+              {sync ? (
+                <>
+                  <JobStatusBadge job={{ status: sync.status, undone_at: null }} />{' '}
+                  <Link to={`/imports/${sync.job_id}`}>
+                    {formatDateTime(sync.finished_at ?? sync.started_at ?? sync.created_at)}
+                  </Link>
+                  <p className="sync-result">{lastSyncText(sync)}</p>
+                </>
+              ) : (
+                <span className="muted">{lastSyncText(null)}</span>
+              )}
+            </dd>
+          </div>
+          <div className="field-row">
+            <dt>Next sync</dt>
+            <dd>{nextSyncText(connector.kind, sync, formatDateTime)}</dd>
+          </div>
+        </dl>
+        {isAdmin && (
+          <form onSubmit={start} noValidate className="sync-form">
+            <label className="check">
+              <input type="checkbox" checked={full} onChange={(e) => setFull(e.target.checked)} />
+              Full sync: fetch all {records}, not only the changed ones
+            </label>
+            <div className="options-grid">
+              <div className="field">
+                <label htmlFor="sync-dedupe">A record matching a lead</label>
+                <select id="sync-dedupe" value={dedupe} onChange={(e) => setDedupe(e.target.value as DedupePolicy)}>
+                  <option value="update">updates the lead</option>
+                  <option value="skip">is skipped</option>
+                  <option value="create">becomes a new lead</option>
+                </select>
+              </div>
+              {dedupe === 'update' && (
+                <div className="field">
+                  <label htmlFor="sync-update-mode">Updating</label>
+                  <select
+                    id="sync-update-mode"
+                    value={updateMode}
+                    onChange={(e) => setUpdateMode(e.target.value as UpdateMode)}
+                  >
+                    <option value="overwrite">overwrites with the CRM’s values</option>
+                    <option value="fill">fills only empty fields</option>
+                  </select>
+                </div>
+              )}
+              <div className="field">
+                <label htmlFor="sync-dnc">Numbers on a Do Not Call list</label>
+                <select id="sync-dnc" value={dnc} onChange={(e) => setDnc(e.target.value as DncPolicy)}>
+                  <option value="flag">are imported and flagged</option>
+                  <option value="skip">are skipped</option>
+                </select>
+              </div>
+              <div className="field">
+                <label htmlFor="sync-tags">Tags for every lead (optional)</label>
+                <input id="sync-tags" value={tags} placeholder="comma, separated" onChange={(e) => setTags(e.target.value)} />
+              </div>
+              <div className="field">
+                <label htmlFor="sync-owner">Owner of leads without one</label>
+                <select id="sync-owner" value={owner} onChange={(e) => setOwner(e.target.value)}>
+                  <option value="">Nobody (unassigned)</option>
+                  {users
+                    .filter((u) => u.is_active)
+                    .map((u) => (
+                      <option key={u.id} value={u.id}>
+                        {u.name || u.email}
+                      </option>
+                    ))}
+                </select>
+              </div>
+            </div>
+            {problem ? (
+              <ErrorNotice
+                error={problem}
+                title={existingJob ? 'A sync of this connector is already under way' : 'The sync could not be started'}
+              />
+            ) : null}
+            {existingJob && (
+              <p>
+                <Link to={`/imports/${existingJob}`}>Follow the sync under way</Link>
+              </p>
+            )}
+            <div className="form-actions">
+              <button type="submit" className="btn btn-primary" disabled={busy || running || !connector.has_credentials}>
+                {busy ? 'Starting…' : running ? 'Sync under way…' : 'Sync now'}
+              </button>
+            </div>
+            {!connector.has_credentials && <p className="hint">Set a token below before syncing.</p>}
+          </form>
+        )}
+      </section>
+    </div>
+  );
+}
+
+function MappingCard({ connector }: { connector: Connector }) {
+  const overridden = new Set(Object.keys(connector.field_mapping ?? {}).map((p) => p.toLowerCase()));
+  return (
+    <div className="card">
+      <section aria-labelledby="mapping-title">
+        <h2 id="mapping-title">Mapping in effect</h2>
+        <p className="hint">
+          Each {kindLabel(connector.kind)} property and the lead field it fills; where several feed one field, the first
+          that is not empty wins. The record’s id is always kept as the lead’s external id.
+        </p>
+        <div className="table-wrap">
+          <table className="table table-compact">
+            <caption className="sr-only">Mapping in effect</caption>
+            <thead>
+              <tr>
+                <th scope="col">{kindLabel(connector.kind)} property</th>
+                <th scope="col">Lead field</th>
+              </tr>
+            </thead>
+            <tbody>
+              {connector.effective_field_mapping.map((m) => (
+                <tr key={`${m.property}-${m.target}`}>
+                  <td>
+                    <code>{m.property}</code>
+                    {overridden.has(m.property.toLowerCase()) && <span className="badge badge-info">changed</span>}
+                  </td>
+                  <td>{targetLabel(m.target)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      </section>
+    </div>
+  );
+}
+
+const SETTINGS_FIELDS = ['name', 'base_url', 'token'] as const;
+
+function SettingsCard({ connector, onSaved }: { connector: Connector; onSaved: (c: Connector) => void }) {
+  const { notify } = useApp();
+  const initial = (c: Connector): ConnectorFormState => ({
+    kind: c.kind,
+    name: c.name,
+    baseUrl: c.base_url,
+    token: '',
+    rows: mappingRows(c.field_mapping),
+  });
+  const [form, setForm] = useState<ConnectorFormState>(() => initial(connector));
+  const [errors, setErrors] = useState<Record<string, string>>({});
+  const [rowErrors, setRowErrors] = useState<Record<number, string>>({});
+  const [problem, setProblem] = useState<unknown>(null);
+  const [busy, setBusy] = useState(false);
+  const [confirmDelete, setConfirmDelete] = useState(false);
+  const [deleting, setDeleting] = useState(false);
+
+  const save = async (e: FormEvent) => {
+    e.preventDefault();
+    const local = connectorFormErrors(form, false);
+    const mapping = mappingFromRows(form.rows);
+    setErrors(local);
+    setRowErrors(mapping.errors);
+    setProblem(null);
+    if (Object.keys(local).length || Object.keys(mapping.errors).length) return;
+    setBusy(true);
+    try {
+      const baseUrl = form.baseUrl.trim();
+      const saved = await api.updateConnector(connector.id, {
+        name: form.name.trim(),
+        base_url: baseUrl || null,
+        ...(form.token.trim() ? { token: form.token.trim() } : {}),
+        field_mapping: Object.keys(mapping.mapping).length ? mapping.mapping : null,
+      });
+      onSaved(saved);
+      setForm(initial(saved));
+      notify(form.token.trim() ? 'Settings saved; the new token is stored.' : 'Settings saved.', { tone: 'success' });
+    } catch (err) {
+      if (err instanceof ApiError && (err.status === 422 || err.status === 409)) {
+        const { byField } = mapFieldErrors(err, SETTINGS_FIELDS);
+        if (err.status === 409) byField.name = err.summary;
+        setErrors(byField);
+        setRowErrors(mappingErrorsByRow(err, form.rows));
+        if (!Object.keys(byField).length && !err.errors.length) setProblem(err);
+      } else setProblem(err);
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const remove = async () => {
+    setDeleting(true);
+    try {
+      await api.deleteConnector(connector.id);
+      notify(`Connector “${connector.name}” deleted; the leads it imported stay.`, { tone: 'success' });
+      navigate('/connectors');
+    } catch (err) {
+      setProblem(err);
+      setConfirmDelete(false);
+    } finally {
+      setDeleting(false);
+    }
+  };
+
+  return (
+    <div className="card">
+      <section aria-labelledby="settings-title">
+        <h2 id="settings-title">Settings</h2>
+        {problem ? <ErrorNotice error={problem} title="The connector could not be changed" /> : null}
+        <ConnectorFormFields
+          value={form}
+          onChange={setForm}
+          creating={false}
+          hasCredentials={connector.has_credentials}
+          errors={errors}
+          rowErrors={rowErrors}
+          busy={busy}
+          submitLabel="Save settings"
+          onSubmit={save}
+          extraActions={
+            <button type="button" className="btn btn-danger" onClick={() => setConfirmDelete(true)}>
+              Delete connector
+            </button>
+          }
+        />
+        <ConfirmDialog
+          open={confirmDelete}
+          title={`Delete “${connector.name}”?`}
+          confirmLabel="Delete connector"
+          danger
+          busy={deleting}
+          onConfirm={remove}
+          onCancel={() => setConfirmDelete(false)}
+        >
+          <p>
+            Its token is wiped and it can no longer sync. The leads it imported and its import history stay; each past
+            sync can still be undone from its import page.
+          </p>
+        </ConfirmDialog>
+      </section>
+    </div>
+  );
+}
