@@ -1,12 +1,15 @@
 // The connector form, shared by "Add connector" and a connector's settings: which CRM (when
 // adding), name, API address, token (write-only: when editing, empty keeps the stored one) and
 // the field mapping overrides.
-import { useId, type FormEvent, type ReactNode } from 'react';
-import type { ConnectorKind } from '../api';
+import { useId, useState, type FormEvent, type ReactNode } from 'react';
+import { ApiError, mapFieldErrors, type ConnectorKind, type FieldMappingOverrides } from '../api';
 import {
   CONNECTOR_KINDS,
   MAPPING_TARGETS,
   METADATA,
+  connectorFormErrors,
+  mappingErrorsByRow,
+  mappingFromRows,
   targetLabel,
   type ConnectorForm,
   type MappingRow,
@@ -15,6 +18,51 @@ import { FieldError } from './ui';
 
 export interface ConnectorFormState extends ConnectorForm {
   rows: MappingRow[];
+}
+
+const FORM_FIELDS = ['kind', 'name', 'base_url', 'token'] as const;
+
+/**
+ * The state of a connector form and its submission: the checks made here first, then
+ * `send` with the mapping overrides the rows make; the server's 422 and 409 answers land on
+ * their fields and mapping rows, anything else in `problem`.
+ */
+export function useConnectorForm(
+  initial: ConnectorFormState,
+  creating: boolean,
+  send: (form: ConnectorFormState, mapping: FieldMappingOverrides) => Promise<void>,
+) {
+  const [form, setForm] = useState<ConnectorFormState>(initial);
+  const [errors, setErrors] = useState<Record<string, string>>({});
+  const [rowErrors, setRowErrors] = useState<Record<number, string>>({});
+  const [problem, setProblem] = useState<unknown>(null);
+  const [busy, setBusy] = useState(false);
+
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    const local = connectorFormErrors(form, creating);
+    const mapping = mappingFromRows(form.rows);
+    setErrors(local);
+    setRowErrors(mapping.errors);
+    setProblem(null);
+    if (Object.keys(local).length || Object.keys(mapping.errors).length) return;
+    setBusy(true);
+    try {
+      await send(form, mapping.mapping);
+    } catch (err) {
+      if (err instanceof ApiError && (err.status === 422 || err.status === 409)) {
+        const { byField } = mapFieldErrors(err, FORM_FIELDS);
+        if (err.status === 409) byField.name = err.summary; // names are unique in the organization
+        const byRow = mappingErrorsByRow(err, form.rows);
+        setErrors(byField);
+        setRowErrors(byRow);
+        if (!Object.keys(byField).length && !Object.keys(byRow).length) setProblem(err);
+      } else setProblem(err);
+    } finally {
+      setBusy(false);
+    }
+  };
+  return { form, setForm, errors, rowErrors, problem, setProblem, busy, submit };
 }
 
 export function ConnectorFormFields({

@@ -2,24 +2,21 @@
 // the page then follows the sync's import job), the mapping in effect, and its settings:
 // rename, move, rotate the token, change the mapping, delete.
 import { useCallback, useEffect, useState, type FormEvent } from 'react';
-import { ApiError, mapFieldErrors, type Connector, type DedupePolicy, type DncPolicy, type UpdateMode } from '../api';
+import { ApiError, type Connector, type DedupePolicy, type DncPolicy, type UpdateMode } from '../api';
 import { api } from '../session';
 import { Link, navigate } from '../router';
 import { formatDateTime } from '../format';
 import {
   CONNECTOR_KINDS,
-  connectorFormErrors,
   kindLabel,
   lastSyncText,
-  mappingErrorsByRow,
-  mappingFromRows,
   mappingRows,
   nextSyncText,
   syncInProgress,
   targetLabel,
 } from '../connectors';
 import { splitTags } from '../imports';
-import { ConnectorFormFields, type ConnectorFormState } from '../components/ConnectorForm';
+import { ConnectorFormFields, useConnectorForm, type ConnectorFormState } from '../components/ConnectorForm';
 import { ConfirmDialog, ErrorNotice, Loading, useApp, usePageTitle } from '../components/ui';
 import { JobStatusBadge } from './ImportJobPage';
 
@@ -284,57 +281,30 @@ function MappingCard({ connector }: { connector: Connector }) {
   );
 }
 
-const SETTINGS_FIELDS = ['name', 'base_url', 'token'] as const;
+function formOf(c: Connector): ConnectorFormState {
+  return { kind: c.kind, name: c.name, baseUrl: c.base_url, token: '', rows: mappingRows(c.field_mapping) };
+}
 
 function SettingsCard({ connector, onSaved }: { connector: Connector; onSaved: (c: Connector) => void }) {
   const { notify } = useApp();
-  const initial = (c: Connector): ConnectorFormState => ({
-    kind: c.kind,
-    name: c.name,
-    baseUrl: c.base_url,
-    token: '',
-    rows: mappingRows(c.field_mapping),
-  });
-  const [form, setForm] = useState<ConnectorFormState>(() => initial(connector));
-  const [errors, setErrors] = useState<Record<string, string>>({});
-  const [rowErrors, setRowErrors] = useState<Record<number, string>>({});
-  const [problem, setProblem] = useState<unknown>(null);
-  const [busy, setBusy] = useState(false);
   const [confirmDelete, setConfirmDelete] = useState(false);
   const [deleting, setDeleting] = useState(false);
-
-  const save = async (e: FormEvent) => {
-    e.preventDefault();
-    const local = connectorFormErrors(form, false);
-    const mapping = mappingFromRows(form.rows);
-    setErrors(local);
-    setRowErrors(mapping.errors);
-    setProblem(null);
-    if (Object.keys(local).length || Object.keys(mapping.errors).length) return;
-    setBusy(true);
-    try {
-      const baseUrl = form.baseUrl.trim();
+  const { form, setForm, errors, rowErrors, problem, setProblem, busy, submit } = useConnectorForm(
+    formOf(connector),
+    false,
+    async (f, mapping) => {
+      const token = f.token.trim();
       const saved = await api.updateConnector(connector.id, {
-        name: form.name.trim(),
-        base_url: baseUrl || null,
-        ...(form.token.trim() ? { token: form.token.trim() } : {}),
-        field_mapping: Object.keys(mapping.mapping).length ? mapping.mapping : null,
+        name: f.name.trim(),
+        base_url: f.baseUrl.trim() || null,
+        ...(token ? { token } : {}),
+        field_mapping: Object.keys(mapping).length ? mapping : null,
       });
       onSaved(saved);
-      setForm(initial(saved));
-      notify(form.token.trim() ? 'Settings saved; the new token is stored.' : 'Settings saved.', { tone: 'success' });
-    } catch (err) {
-      if (err instanceof ApiError && (err.status === 422 || err.status === 409)) {
-        const { byField } = mapFieldErrors(err, SETTINGS_FIELDS);
-        if (err.status === 409) byField.name = err.summary;
-        setErrors(byField);
-        setRowErrors(mappingErrorsByRow(err, form.rows));
-        if (!Object.keys(byField).length && !err.errors.length) setProblem(err);
-      } else setProblem(err);
-    } finally {
-      setBusy(false);
-    }
-  };
+      setForm(formOf(saved));
+      notify(token ? 'Settings saved; the new token is stored.' : 'Settings saved.', { tone: 'success' });
+    },
+  );
 
   const remove = async () => {
     setDeleting(true);
@@ -364,7 +334,7 @@ function SettingsCard({ connector, onSaved }: { connector: Connector; onSaved: (
           rowErrors={rowErrors}
           busy={busy}
           submitLabel="Save settings"
-          onSubmit={save}
+          onSubmit={submit}
           extraActions={
             <button type="button" className="btn btn-danger" onClick={() => setConfirmDelete(true)}>
               Delete connector

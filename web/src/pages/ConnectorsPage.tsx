@@ -1,24 +1,14 @@
 // CRM connectors: the organization's HubSpot and Salesforce connectors with their latest sync,
 // and (admins) adding one. Each connector's page syncs it and changes its settings.
-import { useCallback, useEffect, useState, type FormEvent } from 'react';
-import { ApiError, mapFieldErrors, type Connector } from '../api';
+import { useCallback, useEffect, useState } from 'react';
+import type { Connector } from '../api';
 import { api } from '../session';
 import { Link, navigate } from '../router';
 import { formatDateTime, formatRelative } from '../format';
-import {
-  CONNECTOR_KINDS,
-  connectorFormErrors,
-  kindLabel,
-  lastSyncText,
-  mappingErrorsByRow,
-  mappingFromRows,
-  syncInProgress,
-} from '../connectors';
-import { ConnectorFormFields, type ConnectorFormState } from '../components/ConnectorForm';
+import { CONNECTOR_KINDS, kindLabel, lastSyncText, syncInProgress } from '../connectors';
+import { ConnectorFormFields, useConnectorForm } from '../components/ConnectorForm';
 import { EmptyState, ErrorNotice, Loading, useApp, usePageTitle } from '../components/ui';
 import { JobStatusBadge } from './ImportJobPage';
-
-const FORM_FIELDS = ['name', 'base_url', 'token', 'kind'] as const;
 
 export function ConnectorsPage() {
   usePageTitle('CRM connectors');
@@ -62,49 +52,21 @@ export function ConnectorsPage() {
 
 function AddConnector({ onCancel }: { onCancel: () => void }) {
   const { notify } = useApp();
-  const [form, setForm] = useState<ConnectorFormState>({
-    kind: 'hubspot',
-    name: CONNECTOR_KINDS.hubspot.label,
-    baseUrl: '',
-    token: '',
-    rows: [],
-  });
-  const [errors, setErrors] = useState<Record<string, string>>({});
-  const [rowErrors, setRowErrors] = useState<Record<number, string>>({});
-  const [problem, setProblem] = useState<unknown>(null);
-  const [busy, setBusy] = useState(false);
-
-  const submit = async (e: FormEvent) => {
-    e.preventDefault();
-    const local = connectorFormErrors(form, true);
-    const mapping = mappingFromRows(form.rows);
-    setErrors(local);
-    setRowErrors(mapping.errors);
-    setProblem(null);
-    if (Object.keys(local).length || Object.keys(mapping.errors).length) return;
-    setBusy(true);
-    try {
+  const { form, setForm, errors, rowErrors, problem, busy, submit } = useConnectorForm(
+    { kind: 'hubspot', name: CONNECTOR_KINDS.hubspot.label, baseUrl: '', token: '', rows: [] },
+    true,
+    async (f, mapping) => {
       const c = await api.createConnector({
-        kind: form.kind,
-        name: form.name.trim(),
-        base_url: form.baseUrl.trim() || null,
-        token: form.token.trim(),
-        ...(Object.keys(mapping.mapping).length ? { field_mapping: mapping.mapping } : {}),
+        kind: f.kind,
+        name: f.name.trim(),
+        base_url: f.baseUrl.trim() || null,
+        token: f.token.trim(),
+        ...(Object.keys(mapping).length ? { field_mapping: mapping } : {}),
       });
       notify(`Connector “${c.name}” added.`, { tone: 'success' });
       navigate(`/connectors/${c.id}`);
-    } catch (err) {
-      if (err instanceof ApiError && (err.status === 422 || err.status === 409)) {
-        const { byField } = mapFieldErrors(err, FORM_FIELDS);
-        if (err.status === 409) byField.name = err.summary;
-        setErrors(byField);
-        setRowErrors(mappingErrorsByRow(err, form.rows));
-        if (!Object.keys(byField).length) setProblem(err);
-      } else setProblem(err);
-    } finally {
-      setBusy(false);
-    }
-  };
+    },
+  );
 
   return (
     <div className="card">
