@@ -49,11 +49,17 @@ Api::Api(db::Pool& pool, ApiOptions options)
   connectors_->RegisterRoutes(router_, auth_);
 }
 
-Api::~Api() { imports_->Stop(); }
+Api::~Api() { StopWorkers(); }
 
-void Api::StartWorkers() { imports_->Start(); }
+void Api::StartWorkers() {
+  imports_->Start();
+  connectors_->StartScheduler();
+}
 
-void Api::StopWorkers() { imports_->Stop(); }
+void Api::StopWorkers() {
+  connectors_->StopScheduler();
+  imports_->Stop();
+}
 
 void Api::AddSystemRoutes() {
   using http::Method;

@@ -40,9 +40,10 @@ class Api {
   auth::AuthService& auth() { return auth_; }
   dnc::Compliance& compliance() { return *compliance_; }
   imports::ImportService& imports() { return *imports_; }
-  // Background work of this process: the import worker. StopWorkers returns once it has
-  // stopped (a running import stops after its current batch and stays resumable); the
-  // destructor stops it too.
+  connectors::ConnectorsModule& connectors() { return *connectors_; }
+  // Background work of this process: the import worker and the connectors' sync scheduler.
+  // StopWorkers returns once both have stopped (a running import stops after its current
+  // batch and stays resumable); the destructor stops them too.
   void StartWorkers();
   void StopWorkers();
 

@@ -56,9 +56,16 @@ std::optional<std::string> NullableString(FieldReader& f, std::string_view name,
   return f.String(name, max);
 }
 
+// Reads a field that may be an integer or null; `set` tells whether it was present.
+std::optional<int64_t> NullableInt(FieldReader& f, std::string_view name, bool& set) {
+  set = f.Has(name);
+  if (!set || f.IsNull(name)) return std::nullopt;
+  return f.Int(name);
+}
+
 Result<NewConnectorInput> ReadCreate(const json::Value& body) {
   FieldReader f(body);
-  f.RejectUnknown({"kind", "name", "base_url", "token", "field_mapping"});
+  f.RejectUnknown({"kind", "name", "base_url", "token", "field_mapping", "sync_every_minutes"});
   NewConnectorInput in;
   if (auto v = f.String("kind", 50)) {
     in.kind = *v;
@@ -84,13 +91,15 @@ Result<NewConnectorInput> ReadCreate(const json::Value& body) {
       in.field_mapping = *m;
     }
   }
+  bool schedule_set = false;
+  in.sync_every_minutes = NullableInt(f, "sync_every_minutes", schedule_set);
   if (!f.ok()) return f.status();
   return in;
 }
 
 Result<ConnectorPatchInput> ReadPatch(const json::Value& body) {
   FieldReader f(body);
-  f.RejectUnknown({"name", "base_url", "token", "field_mapping"});
+  f.RejectUnknown({"name", "base_url", "token", "field_mapping", "sync_every_minutes"});
   ConnectorPatchInput in;
   if (f.IsNull("name")) f.Fail("name", "cannot be null");
   in.name = f.String("name", 4 * kMaxNameChars);
@@ -105,6 +114,7 @@ Result<ConnectorPatchInput> ReadPatch(const json::Value& body) {
       f.Fail("field_mapping", "must be an object of property -> import target, or null");
     }
   }
+  in.sync_every_minutes = NullableInt(f, "sync_every_minutes", in.sync_every_minutes_set);
   if (!f.ok()) return f.status();
   return in;
 }
@@ -179,7 +189,13 @@ void WriteConnector(json::Writer& w, const Connector& c) {
       .OptionalField("created_by", c.created_by)
       .Field("created_at", c.created_at)
       .Field("updated_at", c.updated_at)
-      .Key("last_sync");
+      .Key("sync_every_minutes");
+  if (c.sync_every_minutes) {
+    w.Int(*c.sync_every_minutes);
+  } else {
+    w.Null();
+  }
+  w.OptionalField("next_sync_at", c.next_sync_at).Key("last_sync");
   if (c.last_sync) {
     WriteSummary(w, *c.last_sync);
   } else {
@@ -248,10 +264,10 @@ void RegisterConnectorRoutes(http::Router& router, auth::AuthService& auth,
                }
                ASSIGN_OR_RETURN(SyncRequest req, ParseSyncRequest(body));
                ASSIGN_OR_RETURN(Connector conn,
-                                service.PrepareSync(c.principal, c.params.Get("id"), req.full));
+                                service.CheckCanSync(c.principal, c.params.Get("id")));
                if (!start_sync) return Unavailable("imports are not available on this server");
                ASSIGN_OR_RETURN(SyncStarted started,
-                                start_sync(c.principal, conn, std::move(req.options)));
+                                start_sync(c.principal, conn, std::move(req.options), req.full));
                Response r = JsonResponse(202, std::move(started.job_json));
                r.SetHeader("Location", "/api/imports/" + started.job_id);
                return r;

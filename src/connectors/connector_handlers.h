@@ -22,9 +22,11 @@ struct SyncStarted {
   std::string job_id;
   std::string job_json;  // the import job object (GET /api/imports/{id})
 };
-// Queues an import job of `connector` with `options`; errors map to HTTP as usual.
-using StartSync = std::function<Result<SyncStarted>(
-    const auth::Principal& p, const Connector& connector, imports::ImportOptions options)>;
+// Queues an import job of `connector` with `options` (`full`: fetch everything); errors map to
+// HTTP as usual, kConflict with existing_job_id when a sync of it is already queued or running.
+using StartSync =
+    std::function<Result<SyncStarted>(const auth::Principal& p, const Connector& connector,
+                                      imports::ImportOptions options, bool full)>;
 
 // The body of POST /api/connectors/{id}/sync: {"full", "dedupe", "update_mode", "dnc",
 // "tags", "owner_id"}, every member optional. Defaults for a sync: dedupe "update" with

@@ -17,7 +17,9 @@ using db::Rows;
   "app_rfc3339(c.updated_at), (extract(epoch FROM c.created_at) * 1000000)::bigint, "          \
   "j.id, j.status, app_rfc3339(j.created_at), app_rfc3339(j.started_at), "                     \
   "app_rfc3339(j.finished_at), j.error, j.source_cursor, j.total_rows, j.created, j.updated, " \
-  "j.skipped, j.failed"
+  "j.skipped, j.failed, c.sync_every_minutes, "                                                \
+  "app_rfc3339(CASE WHEN c.sync_every_minutes IS NOT NULL THEN greatest(now(), "               \
+  "connector_next_sync_at(c.organization_id, c.id, c.sync_every_minutes)) END)"
 
 #define LATEST_JOB_JOIN                                                       \
   " LEFT JOIN LATERAL (SELECT * FROM import_jobs j "                          \
@@ -27,9 +29,10 @@ using db::Rows;
 constexpr Query kInsert{
     "connectors_insert",
     "WITH c AS (INSERT INTO crm_connectors (organization_id, id, kind, name, base_url, "
-    "field_mapping, credentials_ciphertext, credentials_nonce, key_id, created_by) "
+    "field_mapping, credentials_ciphertext, credentials_nonce, key_id, sync_every_minutes, "
+    "created_by) "
     "VALUES (app_current_org(), $1, $2, $3, $4, $5::jsonb, decode($6, 'hex'), decode($7, 'hex'), "
-    "$8, app_current_user()) RETURNING *) "
+    "$8, $9::integer, app_current_user()) RETURNING *) "
     "SELECT " CONNECTOR_COLUMNS " FROM c" LATEST_JOB_JOIN};
 
 constexpr Query kGet{"connectors_get",
@@ -53,7 +56,8 @@ constexpr Query kUpdate{
     "credentials_ciphertext = CASE WHEN $8::boolean THEN decode($9, 'hex') "
     "  ELSE credentials_ciphertext END, "
     "credentials_nonce = CASE WHEN $8::boolean THEN decode($10, 'hex') ELSE credentials_nonce END, "
-    "key_id = CASE WHEN $8::boolean THEN $11 ELSE key_id END "
+    "key_id = CASE WHEN $8::boolean THEN $11 ELSE key_id END, "
+    "sync_every_minutes = CASE WHEN $12::boolean THEN $13::integer ELSE sync_every_minutes END "
     "WHERE organization_id = app_current_org() AND id = $1 AND disabled_at IS NULL "
     "RETURNING *) "
     "SELECT " CONNECTOR_COLUMNS " FROM c" LATEST_JOB_JOIN};
@@ -68,9 +72,19 @@ constexpr Query kActiveJob{"connectors_active_job",
                            "SELECT id FROM import_jobs WHERE organization_id = app_current_org() "
                            "AND connector_id = $1 AND status IN ('queued', 'running') LIMIT 1"};
 
+constexpr Query kLockForSync{"connectors_lock_for_sync",
+                             "SELECT 1 FROM crm_connectors WHERE organization_id = "
+                             "app_current_org() AND id = $1 AND disabled_at IS NULL FOR UPDATE"};
+
+constexpr Query kScheduledSyncDue{"connectors_scheduled_sync_due",
+                                  "SELECT connector_sync_is_due($1)"};
+
+constexpr Query kDueSyncs{"connectors_due_syncs",
+                          "SELECT organization_id, id FROM connector_due_syncs($1)"};
+
 constexpr Query kRequestFull{
     "connectors_request_full",
-    "UPDATE crm_connectors SET full_sync_requested_at = clock_timestamp() "
+    "UPDATE crm_connectors SET full_sync_requested_at = now() "
     "WHERE organization_id = app_current_org() AND id = $1 AND disabled_at IS NULL"};
 
 constexpr Query kSyncRow{
@@ -80,7 +94,7 @@ constexpr Query kSyncRow{
     "(SELECT j.source_cursor FROM import_jobs j "
     " WHERE j.organization_id = c.organization_id AND j.connector_id = c.id "
     " AND j.status = 'completed' AND j.source_cursor IS NOT NULL AND j.id <> $2::uuid "
-    " AND (c.full_sync_requested_at IS NULL OR j.created_at > c.full_sync_requested_at) "
+    " AND (c.full_sync_requested_at IS NULL OR j.created_at >= c.full_sync_requested_at) "
     " ORDER BY j.finished_at DESC NULLS LAST, j.created_at DESC LIMIT 1) "
     "FROM crm_connectors c WHERE c.organization_id = app_current_org() AND c.id = $1"};
 
@@ -112,6 +126,8 @@ Connector ReadConnector(const Rows& r, int i) {
     s.failed = r.GetInt(i, 21);
     c.last_sync = std::move(s);
   }
+  if (!r.IsNull(i, 22)) c.sync_every_minutes = r.GetInt(i, 22);
+  c.next_sync_at = r.GetOptional(i, 23);
   return c;
 }
 
@@ -126,7 +142,8 @@ Result<Connector> Insert(db::Transaction& tx, const NewConnector& c) {
                                                 .Add(c.field_mapping_json)
                                                 .Add(crypto::ToHex(c.ciphertext))
                                                 .Add(crypto::ToHex(c.nonce))
-                                                .Add(c.key_id)));
+                                                .Add(c.key_id)
+                                                .Add(c.sync_every_minutes)));
   if (r.empty()) return Internal("connector insert returned no row");
   return ReadConnector(r, 0);
 }
@@ -170,6 +187,7 @@ Result<std::optional<Connector>> Update(db::Transaction& tx, const std::string& 
   } else {
     params.AddNull().AddNull().AddNull();
   }
+  params.Add(p.sync_every_minutes.has_value()).Add(p.sync_every_minutes.value_or(std::nullopt));
   ASSIGN_OR_RETURN(Rows r, tx.Exec(kUpdate, params));
   if (r.empty()) return std::optional<Connector>();
   return std::optional<Connector>(ReadConnector(r, 0));
@@ -184,6 +202,27 @@ Result<std::optional<std::string>> ActiveJob(db::Transaction& tx, const std::str
   ASSIGN_OR_RETURN(Rows r, tx.Exec(kActiveJob, Params().Add(id)));
   if (r.empty()) return std::optional<std::string>();
   return std::optional<std::string>(std::string(r.Get(0, 0)));
+}
+
+Result<bool> LockForSync(db::Transaction& tx, const std::string& id) {
+  ASSIGN_OR_RETURN(Rows r, tx.Exec(kLockForSync, Params().Add(id)));
+  return !r.empty();
+}
+
+Result<bool> LockIfScheduledSyncDue(db::Transaction& tx, const std::string& id) {
+  ASSIGN_OR_RETURN(Rows r, tx.Exec(kScheduledSyncDue, Params().Add(id)));
+  return !r.empty() && r.GetBool(0, 0);
+}
+
+Result<std::vector<DueSync>> DueSyncs(db::Pool& pool, int limit) {
+  ASSIGN_OR_RETURN(auto conn, pool.Acquire());
+  ASSIGN_OR_RETURN(Rows r, conn->Exec(kDueSyncs, Params().Add(limit)));
+  std::vector<DueSync> out;
+  out.reserve(r.size());
+  for (int i = 0; i < r.size(); ++i) {
+    out.push_back({std::string(r.Get(i, 0)), std::string(r.Get(i, 1))});
+  }
+  return out;
 }
 
 Status RequestFullSync(db::Transaction& tx, const std::string& id) {

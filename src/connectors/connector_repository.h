@@ -23,6 +23,7 @@ struct NewConnector {
   std::string ciphertext;  // raw bytes
   std::string nonce;       // raw bytes
   std::string key_id;
+  std::optional<int64_t> sync_every_minutes;
 };
 // kAlreadyExists (constraint crm_connectors_name_key) when the name is taken.
 Result<Connector> Insert(db::Transaction& tx, const NewConnector& c);
@@ -46,6 +47,7 @@ struct Patch {
     std::string key_id;
   };
   std::optional<Sealed> credentials;
+  std::optional<std::optional<int64_t>> sync_every_minutes;  // set: a schedule, or none
 };
 // The updated connector, or nullopt when there is no live connector with that id.
 Result<std::optional<Connector>> Update(db::Transaction& tx, const std::string& id, const Patch& p);
@@ -54,7 +56,27 @@ Result<bool> Disable(db::Transaction& tx, const std::string& id);
 
 // The job id of a queued or running import of the connector, if any.
 Result<std::optional<std::string>> ActiveJob(db::Transaction& tx, const std::string& id);
-// Requests that the next sync fetch everything (full_sync_requested_at = now()).
+// Locks the live connector's row for the rest of the transaction, so that checking for an
+// active sync and queueing one are a single step for concurrent requests; false when there is
+// no live connector with that id.
+Result<bool> LockForSync(db::Transaction& tx, const std::string& id);
+// Locks the connector's row and tells whether its scheduled sync is due
+// (connector_sync_is_due, migration 0016): a schedule, credentials, no active sync, and the
+// period since its latest sync has passed.
+Result<bool> LockIfScheduledSyncDue(db::Transaction& tx, const std::string& id);
+
+// A connector whose scheduled sync is due, of any organization.
+struct DueSync {
+  std::string organization_id;
+  std::string connector_id;
+};
+// Up to `limit` of them, longest overdue first, across organizations (connector_due_syncs: it
+// sees past row-level security for this one query). Runs without a tenant.
+Result<std::vector<DueSync>> DueSyncs(db::Pool& pool, int limit);
+
+// Requests that the next sync fetch everything: full_sync_requested_at = now(), the
+// transaction's time, which the job queued in the same transaction shares (a sync counts as
+// a since-point when created at or after the request).
 Status RequestFullSync(db::Transaction& tx, const std::string& id);
 
 // What the fetcher needs for a job: the sealed credentials and where to start.
@@ -66,7 +88,7 @@ struct SyncRow {
   std::optional<std::string> nonce;
   std::optional<std::string> key_id;
   bool disabled = false;
-  // source_cursor of the latest completed job (other than `job_id`) created after the last
+  // source_cursor of the latest completed job (other than `job_id`) created at or after the last
   // full-sync request; nullopt = fetch everything.
   std::optional<std::string> since_cursor;
 };

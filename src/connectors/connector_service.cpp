@@ -50,6 +50,15 @@ void CheckName(const std::string& name, Status& errors) {
 
 // Tokens travel in an HTTP header: printable ASCII only, so nothing can be smuggled into the
 // request (a CR or LF would start a new header).
+// A schedule is a whole number of minutes: at least a quarter of an hour (CRMs limit API
+// calls per day), at most a week; nullopt is no schedule.
+void CheckSchedule(const std::optional<int64_t>& minutes, Status& errors) {
+  if (minutes && (*minutes < kMinSyncEveryMinutes || *minutes > kMaxSyncEveryMinutes)) {
+    errors.AddFieldError("sync_every_minutes",
+                         "must be between 15 and 10080 minutes (a week), or null");
+  }
+}
+
 void CheckToken(const std::string& token, Status& errors) {
   if (token.empty()) {
     errors.AddFieldError("token", "is required");
@@ -136,6 +145,7 @@ Result<Connector> ConnectorService::Create(const auth::Principal& p, const NewCo
     for (const auto& fe : st.field_errors()) errors.AddFieldError(fe.field, fe.message);
     mapping = json::Serialize(*in.field_mapping);
   }
+  CheckSchedule(in.sync_every_minutes, errors);
   if (!errors.field_errors().empty()) return errors;
 
   auto key = keys_.Get();
@@ -155,6 +165,7 @@ Result<Connector> ConnectorService::Create(const auth::Principal& p, const NewCo
   row.ciphertext = std::move(sealed->ciphertext);
   row.nonce = std::move(sealed->nonce);
   row.key_id = key->id;
+  row.sync_every_minutes = in.sync_every_minutes;
 
   std::optional<Connector> out;
   Status st = db::RunInTransaction(pool_, p.Tenant(), [&](db::Transaction& tx) -> Status {
@@ -217,6 +228,10 @@ Result<Connector> ConnectorService::Update(const auth::Principal& p, std::string
     }
   }
   if (in.token) CheckToken(*in.token, errors);
+  if (in.sync_every_minutes_set) {
+    CheckSchedule(in.sync_every_minutes, errors);
+    patch.sync_every_minutes = in.sync_every_minutes;
+  }
   if (!errors.field_errors().empty()) return errors;
   if (in.token) {
     auto key = keys_.Get();
@@ -251,24 +266,32 @@ Status ConnectorService::Delete(const auth::Principal& p, std::string_view raw_i
   });
 }
 
-Result<Connector> ConnectorService::PrepareSync(const auth::Principal& p, std::string_view raw_id,
-                                                bool full) {
+Result<Connector> ConnectorService::CheckCanSync(const auth::Principal& p,
+                                                 std::string_view raw_id) {
   RETURN_IF_ERROR(RequireRole(p, Role::kAdmin));
   ASSIGN_OR_RETURN(Connector c, Get(p, raw_id));
   if (!c.has_credentials) {
     return Conflict("the connector has no credentials; set its token first");
   }
-  Status st = db::RunInTransaction(pool_, p.Tenant(), [&](db::Transaction& tx) -> Status {
-    ASSIGN_OR_RETURN(auto active, repo::ActiveJob(tx, c.id));
-    if (active) {
-      return Conflict("a sync of this connector is already queued or running")
-          .WithExtraString("existing_job_id", *active);
-    }
-    if (full) RETURN_IF_ERROR(repo::RequestFullSync(tx, c.id));
-    return Status::Ok();
-  });
-  if (!st.ok()) return st;
   return c;
+}
+
+Status ConnectorService::ReserveSync(db::Transaction& tx, const std::string& id, bool full) {
+  ASSIGN_OR_RETURN(bool live, repo::LockForSync(tx, id));
+  if (!live) return NotFound("no such connector");
+  ASSIGN_OR_RETURN(auto active, repo::ActiveJob(tx, id));
+  if (active) {
+    return Conflict("a sync of this connector is already queued or running")
+        .WithExtraString("existing_job_id", *active);
+  }
+  if (full) RETURN_IF_ERROR(repo::RequestFullSync(tx, id));
+  return Status::Ok();
+}
+
+Status ConnectorService::ReserveScheduledSync(db::Transaction& tx, const std::string& id) {
+  ASSIGN_OR_RETURN(bool due, repo::LockIfScheduledSyncDue(tx, id));
+  if (!due) return Conflict("the connector's scheduled sync is not due");
+  return Status::Ok();
 }
 
 Result<SyncSource> ConnectorService::LoadSyncSource(db::Pool& pool, const db::TenantContext& ctx,

@@ -15,6 +15,7 @@
 #include "connectors/timestamps.h"
 #include "core/status.h"
 #include "db/pool.h"
+#include "db/transaction.h"
 #include "http/json.h"
 
 namespace leadline::connectors {
@@ -23,13 +24,16 @@ namespace leadline::connectors {
 inline constexpr size_t kMaxNameChars = 200;
 inline constexpr size_t kMaxBaseUrlBytes = 2000;
 inline constexpr size_t kMaxTokenBytes = 8192;
+inline constexpr int64_t kMinSyncEveryMinutes = 15;
+inline constexpr int64_t kMaxSyncEveryMinutes = 7 * 24 * 60;
 
 struct NewConnectorInput {
   std::string kind;
   std::string name;
   std::optional<std::string> base_url;  // default: the provider's (HubSpot only)
   std::string token;
-  std::optional<json::Value> field_mapping;  // overrides object
+  std::optional<json::Value> field_mapping;   // overrides object
+  std::optional<int64_t> sync_every_minutes;  // nullopt = no schedule
 };
 
 struct ConnectorPatchInput {
@@ -39,6 +43,8 @@ struct ConnectorPatchInput {
   std::optional<std::string> token;  // rotation
   bool field_mapping_set = false;    // field_mapping given (null = no overrides)
   std::optional<json::Value> field_mapping;
+  bool sync_every_minutes_set = false;  // given (null = no schedule)
+  std::optional<int64_t> sync_every_minutes;
 };
 
 struct ConnectorPage {
@@ -79,10 +85,17 @@ class ConnectorService {
   // Admin only. The connector disappears from the API and its credentials are wiped; its
   // import jobs stay. kNotFound when there is none.
   Status Delete(const auth::Principal& p, std::string_view id);
-  // Admin only. Checks that the connector can sync (exists, has credentials, no sync of it
-  // queued or running: kConflict with existing_job_id) and, when `full`, makes the next sync
-  // fetch everything. Returns the connector.
-  Result<Connector> PrepareSync(const auth::Principal& p, std::string_view id, bool full);
+  // Admin only. Checks that the connector can sync: it exists and has credentials. Returns it.
+  Result<Connector> CheckCanSync(const auth::Principal& p, std::string_view id);
+  // In the transaction that queues a sync of connector `id` (canonical), before the job is
+  // inserted: locks the connector's row, so that concurrent requests queue one sync at most;
+  // kConflict with existing_job_id when a sync of it is queued or running; kNotFound when it
+  // was deleted meanwhile. `full` makes this and the following syncs fetch everything until
+  // one completes.
+  Status ReserveSync(db::Transaction& tx, const std::string& id, bool full);
+  // The same for a scheduled sync: kConflict unless it is due (a schedule, credentials, no
+  // active sync, and its period since the latest sync has passed), checked under the lock.
+  Status ReserveScheduledSync(db::Transaction& tx, const std::string& id);
 
   // For the fetcher of `job_id`: the connector's credentials (opened), effective mapping and
   // the since-point of an incremental sync. Errors carry messages fit for the job's error:

@@ -3,6 +3,7 @@
 // become import jobs. The server builds one next to its ImportService.
 #pragma once
 
+#include <chrono>
 #include <memory>
 #include <string>
 
@@ -10,6 +11,7 @@
 #include "connectors/connector_fetcher.h"
 #include "connectors/connector_service.h"
 #include "connectors/secret_key.h"
+#include "connectors/sync_scheduler.h"
 #include "db/pool.h"
 #include "http/router.h"
 #include "imports/import_service.h"
@@ -21,6 +23,8 @@ struct ModuleOptions {
   // passes <data-dir>/secret.key.
   std::string secret_key_file = "./var/secret.key";
   FetcherOptions fetcher;
+  // How often the scheduler looks for connectors whose scheduled sync is due.
+  std::chrono::milliseconds schedule_poll{30000};
 };
 
 class ConnectorsModule {
@@ -35,11 +39,25 @@ class ConnectorsModule {
   void RegisterRoutes(http::Router& router, auth::AuthService& auth);
 
   ConnectorService& service() { return service_; }
+  SyncScheduler& scheduler() { return scheduler_; }
+
+  // The scheduler's thread: start it with the import worker, stop it before imports stop.
+  void StartScheduler() { scheduler_.Start(); }
+  void StopScheduler() { scheduler_.Stop(); }
 
  private:
+  // Queues a sync job of `c`, checked and reserved by `reserve` in the job's transaction.
+  Result<imports::ImportJob> QueueSync(const auth::Principal& p, const Connector& c,
+                                       imports::ImportOptions options,
+                                       const imports::ImportService::BeforeInsert& reserve);
+  // The scheduler's sync of a connector: acts as the organization itself (no user), with the
+  // default sync options.
+  Status QueueScheduledSync(const std::string& organization_id, const std::string& connector_id);
+
   imports::ImportService& imports_;
   SecretKeyProvider keys_;
   ConnectorService service_;
+  SyncScheduler scheduler_;
 };
 
 }  // namespace leadline::connectors

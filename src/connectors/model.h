@@ -47,6 +47,10 @@ struct Connector {
   std::string created_at;
   std::string updated_at;
   std::optional<SyncSummary> last_sync;
+  // Scheduled syncs: every this many minutes (15 to 10080), nullopt = only when asked; and
+  // when the next one is due (now when overdue), nullopt without a schedule.
+  std::optional<int64_t> sync_every_minutes;
+  std::optional<std::string> next_sync_at;
   int64_t created_us = 0;  // list cursor
 };
 

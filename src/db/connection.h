@@ -47,6 +47,10 @@ class Params {
     values_.push_back(v);
     return *this;
   }
+  Params& Add(const std::optional<int64_t>& v) {
+    if (v) return Add(*v);
+    return AddNull();
+  }
   Params& AddNull() {
     values_.emplace_back(std::nullopt);
     return *this;

@@ -382,7 +382,8 @@ Result<ImportJob> ImportService::CreateUploadJob(const auth::Principal& p,
 
 Result<ImportJob> ImportService::CreateFetchJob(const auth::Principal& p, std::string kind,
                                                 std::string connector_id, std::string display_name,
-                                                ImportOptions options) {
+                                                ImportOptions options,
+                                                const BeforeInsert& before_insert) {
   if (fetchers_.find(kind) == fetchers_.end()) {
     return InvalidArgument("no connector for " + kind);
   }
@@ -396,6 +397,7 @@ Result<ImportJob> ImportService::CreateFetchJob(const auth::Principal& p, std::s
   std::optional<ImportJob> created;
   RETURN_IF_ERROR(
       db::RunInTransaction(pool_, p.Tenant("import"), [&](db::Transaction& tx) -> Status {
+        if (before_insert) RETURN_IF_ERROR(before_insert(tx));
         ASSIGN_OR_RETURN(created, repo::InsertJob(tx, job));
         return Status::Ok();
       }));

@@ -81,10 +81,13 @@ class ImportService {
   // or an email.
   Result<ImportJob> CreateUploadJob(const auth::Principal& p, const std::string& upload_path,
                                     std::string filename, ImportOptions options);
-  // Queues a job whose file comes from the fetcher registered for `kind`.
+  // Queues a job whose file comes from the fetcher registered for `kind`. `before_insert`,
+  // when given, runs first in the transaction that inserts the job (the source's own checks
+  // and locks); an error from it is returned and nothing is queued.
+  using BeforeInsert = std::function<Status(db::Transaction&)>;
   Result<ImportJob> CreateFetchJob(const auth::Principal& p, std::string kind,
                                    std::string connector_id, std::string display_name,
-                                   ImportOptions options);
+                                   ImportOptions options, const BeforeInsert& before_insert = {});
 
   Result<ImportJob> Get(const auth::Principal& p, std::string_view id);
   struct JobPage {

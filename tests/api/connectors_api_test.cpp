@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
@@ -603,6 +604,11 @@ class ConnectorsApi : public ::testing::Test {
     EXPECT_EQ(r.Header("location"), "/api/imports/" + job_id);
     EXPECT_EQ(r.Json().Find("connector_id")->as_string(), connector_id);
     EXPECT_EQ(r.Json().Find("status")->as_string(), "queued");
+    return WaitForJob(job_id);
+  }
+
+  // Waits for the job to end; returns it.
+  json::Value WaitForJob(const std::string& job_id) {
     auto deadline = std::chrono::steady_clock::now() + 60s;
     for (;;) {
       auto job = admin_.Get("/api/imports/" + job_id);
@@ -615,6 +621,17 @@ class ConnectorsApi : public ::testing::Test {
       }
       std::this_thread::sleep_for(50ms);
     }
+  }
+
+  // Runs SQL as the database owner (past row-level security); returns the first value.
+  std::string OwnerSql(const std::string& sql, db::Params params = {}) {
+    auto conn = db_->owner_pool().Acquire();
+    EXPECT_TRUE(conn.ok());
+    if (!conn.ok()) return "";
+    auto rows = (*conn)->Exec(sql, params);
+    EXPECT_TRUE(rows.ok()) << rows.status().ToString();
+    if (!rows.ok() || rows->empty() || rows->IsNull(0, 0)) return "";
+    return std::string(rows->Get(0, 0));
   }
 
   std::vector<json::Value> Leads() {
@@ -1008,6 +1025,145 @@ TEST_F(ConnectorsApi, FailedSyncsSayWhyWithoutTheToken) {
   EXPECT_EQ(retry.Find("status")->as_string(), "completed") << json::Serialize(retry);
   EXPECT_EQ(hubspot.Requests()[0].path, "/crm/v3/objects/contacts") << "still a full sync";
   EXPECT_EQ(Leads().size(), 1u);
+}
+
+TEST_F(ConnectorsApi, ScheduledSyncsRunWhenDueOncePerPeriod) {
+  // This test drives its module's scheduler by hand; the server's own must not interleave.
+  api_->connectors().StopScheduler();
+  FakeHubSpot hubspot;
+  hubspot.Upsert(Contact("301", "Ada", "Lovelace", "ada@example.com", "+12065550301", DayAgoMs()));
+  auto created =
+      admin_.Post("/api/connectors", R"({"kind":"hubspot","name":"Scheduled","base_url":")" +
+                                         hubspot.base_url() + R"(","token":")" + kHubSpotToken +
+                                         R"(","sync_every_minutes":60})");
+  ASSERT_EQ(created.status, 201) << created.body;
+  const std::string id = created.Json().Find("id")->as_string();
+  EXPECT_EQ(created.Json().Find("sync_every_minutes")->as_int(), 60);
+  ASSERT_TRUE(created.Json().Find("next_sync_at")->is_string()) << "never synced: due now";
+  std::string manual = CreateHubSpot(hubspot, "Manual");
+  EXPECT_TRUE(admin_.Get("/api/connectors/" + manual).Json().Find("next_sync_at")->is_null());
+
+  connectors::SyncScheduler& scheduler = module_->scheduler();
+  auto queued = scheduler.RunDue();
+  ASSERT_TRUE(queued.ok()) << queued.status().ToString();
+  EXPECT_EQ(*queued, 1) << "the scheduled connector, not the manual one";
+  auto c = admin_.Get("/api/connectors/" + id).Json();
+  ASSERT_TRUE(c.Find("last_sync")->is_object());
+  const std::string first_job = c.Find("last_sync")->Find("job_id")->as_string();
+  EXPECT_EQ(*scheduler.RunDue(), 0) << "a sync of it is queued or running";
+  json::Value job = WaitForJob(first_job);
+  ASSERT_EQ(job.Find("status")->as_string(), "completed") << json::Serialize(job);
+  EXPECT_EQ(job.Find("created")->as_int(), 1);
+  EXPECT_TRUE(job.Find("created_by")->is_null()) << "queued by the schedule, not by a user";
+  EXPECT_TRUE(admin_.Get("/api/connectors/" + manual).Json().Find("last_sync")->is_null());
+
+  // Not due again until an hour after the sync was queued.
+  EXPECT_EQ(*scheduler.RunDue(), 0);
+  c = admin_.Get("/api/connectors/" + id).Json();
+  EXPECT_EQ(c.Find("next_sync_at")->as_string(),
+            OwnerSql("SELECT app_rfc3339(created_at + interval '60 minutes') FROM import_jobs "
+                     "WHERE id = $1",
+                     db::Params().Add(first_job)));
+  OwnerSql("UPDATE import_jobs SET created_at = created_at - interval '61 minutes' WHERE id = $1",
+           db::Params().Add(first_job));
+  hubspot.ClearRequests();
+  EXPECT_EQ(*scheduler.RunDue(), 1);
+  c = admin_.Get("/api/connectors/" + id).Json();
+  const std::string second_job = c.Find("last_sync")->Find("job_id")->as_string();
+  EXPECT_NE(second_job, first_job);
+  job = WaitForJob(second_job);
+  ASSERT_EQ(job.Find("status")->as_string(), "completed") << json::Serialize(job);
+  EXPECT_EQ(hubspot.Requests()[0].path, "/crm/v3/objects/contacts/search") << "incremental";
+
+  // A failed sync counts as the period's sync too: it is retried a period later, not at once.
+  // Without a schedule nothing is due however old the last sync.
+  auto off = admin_.Patch("/api/connectors/" + id, R"({"sync_every_minutes":null})");
+  ASSERT_EQ(off.status, 200) << off.body;
+  EXPECT_TRUE(off.Json().Find("sync_every_minutes")->is_null());
+  EXPECT_TRUE(off.Json().Find("next_sync_at")->is_null());
+  OwnerSql(
+      "UPDATE import_jobs SET created_at = created_at - interval '7 days' WHERE connector_id = $1",
+      db::Params().Add(id));
+  EXPECT_EQ(*scheduler.RunDue(), 0);
+  // Another organization's scheduled connector is synced in that organization.
+  auto other = Client(other_.api_key);
+  auto theirs = other.Post("/api/connectors", R"({"kind":"hubspot","name":"Theirs","base_url":")" +
+                                                  hubspot.base_url() + R"(","token":")" +
+                                                  kHubSpotToken + R"(","sync_every_minutes":15})");
+  ASSERT_EQ(theirs.status, 201) << theirs.body;
+  EXPECT_EQ(*scheduler.RunDue(), 1);
+  const std::string their_job =
+      other.Get("/api/connectors/" + theirs.Json().Find("id")->as_string())
+          .Json()
+          .Find("last_sync")
+          ->Find("job_id")
+          ->as_string();
+  EXPECT_EQ(admin_.Get("/api/imports/" + their_job).status, 404);
+  EXPECT_EQ(other.Get("/api/imports/" + their_job).status, 200);
+}
+
+TEST_F(ConnectorsApi, ScheduleIsValidated) {
+  FakeHubSpot hubspot;
+  std::string id = CreateHubSpot(hubspot);
+  for (const char* bad : {"14", "10081", "\"60\"", "1.5", "true", "-15"}) {
+    auto r =
+        admin_.Patch("/api/connectors/" + id, std::string(R"({"sync_every_minutes":)") + bad + "}");
+    EXPECT_EQ(r.status, 422) << bad << ": " << r.body;
+    EXPECT_NE(r.body.find("sync_every_minutes"), std::string::npos) << r.body;
+  }
+  for (int ok : {15, 10080}) {
+    auto r = admin_.Patch("/api/connectors/" + id,
+                          R"({"sync_every_minutes":)" + std::to_string(ok) + "}");
+    ASSERT_EQ(r.status, 200) << r.body;
+    EXPECT_EQ(r.Json().Find("sync_every_minutes")->as_int(), ok);
+  }
+  auto bad_create = admin_.Post("/api/connectors", R"({"kind":"hubspot","name":"X","token":"t",)"
+                                                   R"("sync_every_minutes":5})");
+  EXPECT_EQ(bad_create.status, 422) << bad_create.body;
+  auto manager = User("mgr@acme.test", "manager");
+  EXPECT_EQ(manager.Patch("/api/connectors/" + id, R"({"sync_every_minutes":60})").status, 403);
+}
+
+// Another server queueing a sync of the connector at the same moment: it holds the
+// connector's row lock and has inserted its job, not yet committed. This request must wait for
+// it and then answer 409 naming that job, instead of queueing a second sync beside it.
+TEST_F(ConnectorsApi, ASyncQueuedConcurrentlyElsewhereIsNotQueuedTwice) {
+  api_->StopWorkers();  // the competing job stays queued
+  FakeHubSpot hubspot;
+  std::string id = CreateHubSpot(hubspot);
+  auto conn = db_->owner_pool().Acquire();
+  ASSERT_TRUE(conn.ok());
+  ASSERT_TRUE((*conn)->Exec("BEGIN").ok());
+  ASSERT_TRUE(
+      (*conn)
+          ->Exec("SELECT 1 FROM crm_connectors WHERE id = $1 FOR UPDATE", db::Params().Add(id))
+          .ok());
+  auto competing = (*conn)->Exec(
+      "INSERT INTO import_jobs (organization_id, id, kind, phase, connector_id) "
+      "VALUES ($1, gen_random_uuid(), 'hubspot', 'fetch', $2) RETURNING id",
+      db::Params().Add(org_.organization_id).Add(id));
+  ASSERT_TRUE(competing.ok()) << competing.status().ToString();
+  const std::string competing_id(competing->Get(0, 0));
+
+  std::atomic<int> status{0};
+  std::string existing;
+  std::thread request([&] {
+    auto r = Client(org_.api_key).Post("/api/connectors/" + id + "/sync", "{}");
+    json::Value body = r.Json();
+    if (const json::Value* e = body.Find("existing_job_id"); e != nullptr && e->is_string()) {
+      existing = e->as_string();
+    }
+    status = r.status;
+  });
+  std::this_thread::sleep_for(500ms);
+  EXPECT_EQ(status.load(), 0) << "the request waits for the other transaction";
+  ASSERT_TRUE((*conn)->Exec("COMMIT").ok());
+  request.join();
+  EXPECT_EQ(status.load(), 409);
+  EXPECT_EQ(existing, competing_id);
+  EXPECT_EQ(
+      OwnerSql("SELECT count(*) FROM import_jobs WHERE connector_id = $1", db::Params().Add(id)),
+      "1");
 }
 
 }  // namespace
