@@ -3,7 +3,8 @@
 // documented shapes (list with `after` paging, search with filterGroups, error bodies), and
 // checking the bearer token. The first sync fetches every contact through the list endpoint;
 // the second only the changed one through search; a rotated, rejected token fails the next
-// sync with HubSpot's reason; deleting the connector keeps what it imported.
+// sync with HubSpot's reason; an hourly schedule shows when it is next due; deleting the
+// connector keeps what it imported.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
@@ -211,8 +212,14 @@ describe('CRM connectors', { concurrency: 1 }, () => {
     await openConnector();
     const settings = page.locator('section[aria-labelledby="settings-title"]');
     await settings.getByLabel(/Private app access token/).fill('pat-e2e-revoked');
+    // Synced a moment ago, so an hourly schedule is not due before this test ends.
+    await settings.getByLabel('Sync automatically').selectOption({ label: 'Every hour' });
     await settings.getByRole('button', { name: 'Save settings' }).click();
     await page.getByText('Settings saved; the new token is stored.').waitFor();
+    const scheduled = await apiCall(page, 'GET', `/api/connectors/${state.connectorId}`);
+    assert.equal(scheduled.body.sync_every_minutes, 60);
+    assert.ok(Date.parse(scheduled.body.next_sync_at) > Date.now() + 50 * 60000, scheduled.body.next_sync_at);
+    assert.match(await page.locator('section[aria-labelledby="sync-title"]').textContent(), /ScheduleEvery hournext at/);
     await syncNow('Failed');
     await page.getByText('credentials rejected by HubSpot (401)').first().waitFor();
     assert.ok(!(await page.content()).includes('pat-e2e-revoked'), 'the token is not in the error');
@@ -221,6 +228,7 @@ describe('CRM connectors', { concurrency: 1 }, () => {
     const row = page.locator('.connectors-table tbody tr').filter({ hasText: name });
     await row.waitFor();
     assert.match(await row.textContent(), /Failed: credentials rejected by HubSpot \(401\)/);
+    assert.match(await row.textContent(), /Every hour/);
     await assertAccessibleControls(page, 'connectors');
     await shot(page, 'connectors');
   });

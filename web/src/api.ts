@@ -317,6 +317,10 @@ export interface Connector {
   created_by: string | null;
   created_at: string;
   updated_at: string;
+  /** Syncs by itself every this many minutes (15 to 10080); null: only when asked. */
+  sync_every_minutes: number | null;
+  /** When the next scheduled sync is due (now when overdue); null without a schedule. */
+  next_sync_at: string | null;
   last_sync: ConnectorSyncSummary | null;
 }
 
@@ -326,6 +330,7 @@ export interface ConnectorInput {
   base_url?: string | null;
   token: string;
   field_mapping?: FieldMappingOverrides;
+  sync_every_minutes?: number | null;
 }
 
 export interface ConnectorPatch {
@@ -333,6 +338,7 @@ export interface ConnectorPatch {
   base_url?: string | null;
   token?: string;
   field_mapping?: FieldMappingOverrides | null;
+  sync_every_minutes?: number | null;
 }
 
 export interface ConnectorSyncRequest {

@@ -8,6 +8,7 @@ import {
   mappingFromRows,
   mappingRows,
   nextSyncText,
+  scheduleLabel,
   syncInProgress,
   targetLabel,
 } from './connectors';
@@ -83,7 +84,7 @@ describe('mapping rows', () => {
 });
 
 describe('connector form checks', () => {
-  const form = { kind: 'hubspot' as const, name: 'HubSpot', baseUrl: '', token: 'pat-na1-abc' };
+  const form = { kind: 'hubspot' as const, name: 'HubSpot', baseUrl: '', token: 'pat-na1-abc', every: null };
 
   it('accepts a HubSpot connector without an address', () => {
     expect(connectorFormErrors(form, true)).toEqual({});
@@ -132,5 +133,16 @@ describe('describing syncs', () => {
     expect(syncInProgress(sync({ status: 'queued' }))).toBe(true);
     expect(syncInProgress(sync({ status: 'running' }))).toBe(true);
     expect(syncInProgress(sync())).toBe(false);
+  });
+});
+
+describe('schedules', () => {
+  it('names the offered schedules and any other number of minutes', () => {
+    expect(scheduleLabel(null)).toBe('Only when asked');
+    expect(scheduleLabel(60)).toBe('Every hour');
+    expect(scheduleLabel(10080)).toBe('Every week');
+    expect(scheduleLabel(2880)).toBe('Every 2 days');
+    expect(scheduleLabel(120)).toBe('Every 2 hours');
+    expect(scheduleLabel(90)).toBe('Every 90 minutes');
   });
 });

@@ -115,6 +115,28 @@ export function mappingErrorsByRow(err: ApiError, rows: MappingRow[]): Record<nu
   return out;
 }
 
+// --- schedules -----------------------------------------------------------------------------
+
+/** The schedules the form offers, in minutes ("" = only when asked). */
+export const SCHEDULE_CHOICES: readonly { minutes: number | null; label: string }[] = [
+  { minutes: null, label: 'Only when asked' },
+  { minutes: 15, label: 'Every 15 minutes' },
+  { minutes: 60, label: 'Every hour' },
+  { minutes: 360, label: 'Every 6 hours' },
+  { minutes: 1440, label: 'Every day' },
+  { minutes: 10080, label: 'Every week' },
+];
+
+/** "Every hour", "Every 90 minutes", "Every 2 days", or "Only when asked". */
+export function scheduleLabel(minutes: number | null | undefined): string {
+  if (minutes === null || minutes === undefined) return 'Only when asked';
+  const known = SCHEDULE_CHOICES.find((c) => c.minutes === minutes);
+  if (known) return known.label;
+  if (minutes % 1440 === 0) return `Every ${minutes / 1440} days`;
+  if (minutes % 60 === 0) return `Every ${minutes / 60} hours`;
+  return `Every ${minutes} minutes`;
+}
+
 // --- the connector form --------------------------------------------------------------------
 
 export interface ConnectorForm {
@@ -122,6 +144,8 @@ export interface ConnectorForm {
   name: string;
   baseUrl: string;
   token: string;
+  /** Minutes between scheduled syncs; null: only when asked. */
+  every: number | null;
 }
 
 /**

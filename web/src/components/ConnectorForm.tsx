@@ -7,9 +7,11 @@ import {
   CONNECTOR_KINDS,
   MAPPING_TARGETS,
   METADATA,
+  SCHEDULE_CHOICES,
   connectorFormErrors,
   mappingErrorsByRow,
   mappingFromRows,
+  scheduleLabel,
   targetLabel,
   type ConnectorForm,
   type MappingRow,
@@ -20,7 +22,7 @@ export interface ConnectorFormState extends ConnectorForm {
   rows: MappingRow[];
 }
 
-const FORM_FIELDS = ['kind', 'name', 'base_url', 'token'] as const;
+const FORM_FIELDS = ['kind', 'name', 'base_url', 'token', 'sync_every_minutes'] as const;
 
 /**
  * The state of a connector form and its submission: the checks made here first, then
@@ -176,6 +178,29 @@ export function ConnectorFormFields({
                 : 'No token is stored: syncs fail until one is set.'}
           </p>
           <FieldError id={`${id}-token-error`} message={errors.token} />
+        </div>
+        <div className="field">
+          <label htmlFor={`${id}-every`}>Sync automatically</label>
+          <select
+            id={`${id}-every`}
+            value={value.every === null ? '' : String(value.every)}
+            onChange={(e) => set({ every: e.target.value === '' ? null : Number(e.target.value) })}
+            aria-invalid={!!errors.sync_every_minutes}
+            aria-describedby={described('sync_every_minutes', true)}
+          >
+            {SCHEDULE_CHOICES.map((c) => (
+              <option key={c.label} value={c.minutes === null ? '' : String(c.minutes)}>
+                {c.label}
+              </option>
+            ))}
+            {value.every !== null && !SCHEDULE_CHOICES.some((c) => c.minutes === value.every) && (
+              <option value={String(value.every)}>{scheduleLabel(value.every)}</option>
+            )}
+          </select>
+          <p id={`${id}-sync_every_minutes-hint`} className="hint">
+            Scheduled syncs fetch what changed, update matching leads and flag Do Not Call numbers.
+          </p>
+          <FieldError id={`${id}-sync_every_minutes-error`} message={errors.sync_every_minutes} />
         </div>
       </div>
       <MappingEditor

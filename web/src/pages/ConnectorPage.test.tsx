@@ -33,6 +33,8 @@ function connector(over: Partial<Connector> = {}): Connector {
     created_by: 'u1',
     created_at: '2026-12-01T10:00:00Z',
     updated_at: '2026-12-01T10:00:00Z',
+    sync_every_minutes: null,
+    next_sync_at: null,
     last_sync: null,
     ...over,
   };
@@ -105,7 +107,24 @@ describe('ConnectorPage', () => {
       name: 'HubSpot EU',
       base_url: 'https://api.hubapi.com',
       field_mapping: { hs_lead_status: null },
+      sync_every_minutes: null,
     });
+  });
+
+  it('shows the schedule and when the next sync is due, and changes it', async () => {
+    api.connector.mockResolvedValue(connector({ sync_every_minutes: 90, next_sync_at: '2026-12-01T11:30:00Z' }));
+    api.updateConnector.mockResolvedValue(connector({ sync_every_minutes: 1440 }));
+    view = render(<ConnectorPage id="c1" />);
+    await flush();
+    const sync = view.host.querySelector<HTMLElement>('section[aria-labelledby="sync-title"]')!;
+    expect(sync.textContent).toContain('Every 90 minutes');
+    expect(sync.querySelector('time[datetime="2026-12-01T11:30:00Z"]')).not.toBeNull();
+    const settings = view.host.querySelector<HTMLElement>('section[aria-labelledby="settings-title"]')!;
+    const every = byLabel<HTMLSelectElement>(settings, 'Sync automatically');
+    expect(every.value).toBe('90');
+    setValue(every, '1440');
+    await submit(settings.querySelector('form')!);
+    expect(api.updateConnector).toHaveBeenCalledWith('c1', expect.objectContaining({ sync_every_minutes: 1440 }));
   });
 
   it('shows the server’s mapping errors on their rows', async () => {

@@ -12,6 +12,7 @@ import {
   lastSyncText,
   mappingRows,
   nextSyncText,
+  scheduleLabel,
   syncInProgress,
   targetLabel,
 } from '../connectors';
@@ -163,6 +164,17 @@ function SyncCard({ connector }: { connector: Connector }) {
             </dd>
           </div>
           <div className="field-row">
+            <dt>Schedule</dt>
+            <dd>
+              {scheduleLabel(connector.sync_every_minutes)}
+              {connector.next_sync_at && !running && (
+                <span className="sub">
+                  next at <time dateTime={connector.next_sync_at}>{formatDateTime(connector.next_sync_at)}</time>
+                </span>
+              )}
+            </dd>
+          </div>
+          <div className="field-row">
             <dt>Next sync</dt>
             <dd>{nextSyncText(connector.kind, sync, formatDateTime)}</dd>
           </div>
@@ -282,7 +294,14 @@ function MappingCard({ connector }: { connector: Connector }) {
 }
 
 function formOf(c: Connector): ConnectorFormState {
-  return { kind: c.kind, name: c.name, baseUrl: c.base_url, token: '', rows: mappingRows(c.field_mapping) };
+  return {
+    kind: c.kind,
+    name: c.name,
+    baseUrl: c.base_url,
+    token: '',
+    every: c.sync_every_minutes,
+    rows: mappingRows(c.field_mapping),
+  };
 }
 
 function SettingsCard({ connector, onSaved }: { connector: Connector; onSaved: (c: Connector) => void }) {
@@ -299,6 +318,7 @@ function SettingsCard({ connector, onSaved }: { connector: Connector; onSaved: (
         base_url: f.baseUrl.trim() || null,
         ...(token ? { token } : {}),
         field_mapping: Object.keys(mapping).length ? mapping : null,
+        sync_every_minutes: f.every,
       });
       onSaved(saved);
       setForm(formOf(saved));

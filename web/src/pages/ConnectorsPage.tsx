@@ -5,7 +5,7 @@ import type { Connector } from '../api';
 import { api } from '../session';
 import { Link, navigate } from '../router';
 import { formatDateTime, formatRelative } from '../format';
-import { CONNECTOR_KINDS, kindLabel, lastSyncText, syncInProgress } from '../connectors';
+import { CONNECTOR_KINDS, kindLabel, lastSyncText, scheduleLabel, syncInProgress } from '../connectors';
 import { ConnectorFormFields, useConnectorForm } from '../components/ConnectorForm';
 import { EmptyState, ErrorNotice, Loading, useApp, usePageTitle } from '../components/ui';
 import { JobStatusBadge } from './ImportJobPage';
@@ -53,7 +53,7 @@ export function ConnectorsPage() {
 function AddConnector({ onCancel }: { onCancel: () => void }) {
   const { notify } = useApp();
   const { form, setForm, errors, rowErrors, problem, busy, submit } = useConnectorForm(
-    { kind: 'hubspot', name: CONNECTOR_KINDS.hubspot.label, baseUrl: '', token: '', rows: [] },
+    { kind: 'hubspot', name: CONNECTOR_KINDS.hubspot.label, baseUrl: '', token: '', every: null, rows: [] },
     true,
     async (f, mapping) => {
       const c = await api.createConnector({
@@ -62,6 +62,7 @@ function AddConnector({ onCancel }: { onCancel: () => void }) {
         base_url: f.baseUrl.trim() || null,
         token: f.token.trim(),
         ...(Object.keys(mapping).length ? { field_mapping: mapping } : {}),
+        ...(f.every !== null ? { sync_every_minutes: f.every } : {}),
       });
       notify(`Connector “${c.name}” added.`, { tone: 'success' });
       navigate(`/connectors/${c.id}`);
@@ -156,6 +157,7 @@ function ConnectorList() {
                     <td>
                       {kindLabel(c.kind)}
                       {!c.has_credentials && <span className="badge badge-warn">no token</span>}
+                      <span className="sub">{scheduleLabel(c.sync_every_minutes)}</span>
                     </td>
                     <td className="nowrap">
                       {c.last_sync ? (
