@@ -43,7 +43,12 @@ Result<imports::FetchResult> ConnectorFetcher::Fetch(const imports::FetchContext
   RecordLayout layout(source.kind, source.mapping);
   SourceQuery query;
   query.base_url = source.base_url;
-  query.token = source.token;
+  if (source.refresh) {
+    ASSIGN_OR_RETURN(query.token,
+                     SalesforceAccessToken(source.base_url, *source.refresh, options_.retry));
+  } else {
+    query.token = source.token;
+  }
   query.properties = layout.Properties();
   query.since = source.since;
   query.page_size = options_.page_size;

@@ -56,6 +56,30 @@ std::optional<std::string> NullableString(FieldReader& f, std::string_view name,
   return f.String(name, max);
 }
 
+// "oauth": {"client_id", "client_secret", "refresh_token"}, all strings; nullopt when absent.
+std::optional<SalesforceRefreshToken> ReadOAuth(const json::Value& body, FieldReader& f) {
+  const json::Value* v = body.Find("oauth");
+  if (v == nullptr) return std::nullopt;
+  if (!v->is_object()) {
+    f.Fail("oauth", "must be an object {client_id, client_secret, refresh_token}");
+    return std::nullopt;
+  }
+  FieldReader o(*v);
+  o.RejectUnknown({"client_id", "client_secret", "refresh_token"});
+  SalesforceRefreshToken grant;
+  for (auto [name, out] :
+       {std::pair{"client_id", &grant.client_id}, std::pair{"client_secret", &grant.client_secret},
+        std::pair{"refresh_token", &grant.refresh_token}}) {
+    if (auto s = o.String(name, kMaxTokenBytes * 2)) *out = std::move(*s);
+  }
+  if (!o.ok()) {
+    const Status errors = o.status();
+    for (const auto& fe : errors.field_errors()) f.Fail("oauth." + fe.field, fe.message);
+    return std::nullopt;
+  }
+  return grant;
+}
+
 // Reads a field that may be an integer or null; `set` tells whether it was present.
 std::optional<int64_t> NullableInt(FieldReader& f, std::string_view name, bool& set) {
   set = f.Has(name);
@@ -65,7 +89,8 @@ std::optional<int64_t> NullableInt(FieldReader& f, std::string_view name, bool& 
 
 Result<NewConnectorInput> ReadCreate(const json::Value& body) {
   FieldReader f(body);
-  f.RejectUnknown({"kind", "name", "base_url", "token", "field_mapping", "sync_every_minutes"});
+  f.RejectUnknown(
+      {"kind", "name", "base_url", "token", "oauth", "field_mapping", "sync_every_minutes"});
   NewConnectorInput in;
   if (auto v = f.String("kind", 50)) {
     in.kind = *v;
@@ -79,11 +104,9 @@ Result<NewConnectorInput> ReadCreate(const json::Value& body) {
   }
   bool set = false;
   in.base_url = NullableString(f, "base_url", kMaxBaseUrlBytes * 2, set);
-  if (auto v = f.String("token", kMaxTokenBytes * 2)) {
-    in.token = *v;
-  } else if (!f.Has("token")) {
-    f.Fail("token", "is required");
-  }
+  if (f.IsNull("token")) f.Fail("token", "must be a string");
+  in.token = f.String("token", kMaxTokenBytes * 2);
+  in.oauth = ReadOAuth(body, f);
   if (const json::Value* m = body.Find("field_mapping"); m != nullptr && !m->is_null()) {
     if (!m->is_object()) {
       f.Fail("field_mapping", "must be an object of property -> import target");
@@ -99,13 +122,14 @@ Result<NewConnectorInput> ReadCreate(const json::Value& body) {
 
 Result<ConnectorPatchInput> ReadPatch(const json::Value& body) {
   FieldReader f(body);
-  f.RejectUnknown({"name", "base_url", "token", "field_mapping", "sync_every_minutes"});
+  f.RejectUnknown({"name", "base_url", "token", "oauth", "field_mapping", "sync_every_minutes"});
   ConnectorPatchInput in;
   if (f.IsNull("name")) f.Fail("name", "cannot be null");
   in.name = f.String("name", 4 * kMaxNameChars);
   in.base_url = NullableString(f, "base_url", kMaxBaseUrlBytes * 2, in.base_url_set);
   if (f.IsNull("token")) f.Fail("token", "cannot be null (delete the connector instead)");
   in.token = f.String("token", kMaxTokenBytes * 2);
+  in.oauth = ReadOAuth(body, f);
   if (const json::Value* m = body.Find("field_mapping")) {
     in.field_mapping_set = true;
     if (m->is_object()) {
@@ -186,6 +210,7 @@ void WriteConnector(json::Writer& w, const Connector& c) {
   w.EndArray();
   w.Key("has_credentials")
       .Bool(c.has_credentials)
+      .OptionalField("credentials", c.credentials_kind)
       .OptionalField("created_by", c.created_by)
       .Field("created_at", c.created_at)
       .Field("updated_at", c.updated_at)

@@ -19,7 +19,8 @@ using db::Rows;
   "app_rfc3339(j.finished_at), j.error, j.source_cursor, j.total_rows, j.created, j.updated, " \
   "j.skipped, j.failed, c.sync_every_minutes, "                                                \
   "app_rfc3339(CASE WHEN c.sync_every_minutes IS NOT NULL THEN greatest(now(), "               \
-  "connector_next_sync_at(c.organization_id, c.id, c.sync_every_minutes)) END)"
+  "connector_next_sync_at(c.organization_id, c.id, c.sync_every_minutes)) END), "              \
+  "c.credentials_kind"
 
 #define LATEST_JOB_JOIN                                                       \
   " LEFT JOIN LATERAL (SELECT * FROM import_jobs j "                          \
@@ -29,10 +30,10 @@ using db::Rows;
 constexpr Query kInsert{
     "connectors_insert",
     "WITH c AS (INSERT INTO crm_connectors (organization_id, id, kind, name, base_url, "
-    "field_mapping, credentials_ciphertext, credentials_nonce, key_id, sync_every_minutes, "
-    "created_by) "
+    "field_mapping, credentials_ciphertext, credentials_nonce, key_id, credentials_kind, "
+    "sync_every_minutes, created_by) "
     "VALUES (app_current_org(), $1, $2, $3, $4, $5::jsonb, decode($6, 'hex'), decode($7, 'hex'), "
-    "$8, $9::integer, app_current_user()) RETURNING *) "
+    "$8, $10, $9::integer, app_current_user()) RETURNING *) "
     "SELECT " CONNECTOR_COLUMNS " FROM c" LATEST_JOB_JOIN};
 
 constexpr Query kGet{"connectors_get",
@@ -57,6 +58,7 @@ constexpr Query kUpdate{
     "  ELSE credentials_ciphertext END, "
     "credentials_nonce = CASE WHEN $8::boolean THEN decode($10, 'hex') ELSE credentials_nonce END, "
     "key_id = CASE WHEN $8::boolean THEN $11 ELSE key_id END, "
+    "credentials_kind = CASE WHEN $8::boolean THEN $14 ELSE credentials_kind END, "
     "sync_every_minutes = CASE WHEN $12::boolean THEN $13::integer ELSE sync_every_minutes END "
     "WHERE organization_id = app_current_org() AND id = $1 AND disabled_at IS NULL "
     "RETURNING *) "
@@ -65,7 +67,7 @@ constexpr Query kUpdate{
 constexpr Query kDisable{
     "connectors_disable",
     "UPDATE crm_connectors SET disabled_at = now(), credentials_ciphertext = NULL, "
-    "credentials_nonce = NULL, key_id = NULL "
+    "credentials_nonce = NULL, key_id = NULL, credentials_kind = NULL "
     "WHERE organization_id = app_current_org() AND id = $1 AND disabled_at IS NULL"};
 
 constexpr Query kActiveJob{"connectors_active_job",
@@ -128,6 +130,7 @@ Connector ReadConnector(const Rows& r, int i) {
   }
   if (!r.IsNull(i, 22)) c.sync_every_minutes = r.GetInt(i, 22);
   c.next_sync_at = r.GetOptional(i, 23);
+  c.credentials_kind = r.GetOptional(i, 24);
   return c;
 }
 
@@ -143,7 +146,8 @@ Result<Connector> Insert(db::Transaction& tx, const NewConnector& c) {
                                                 .Add(crypto::ToHex(c.ciphertext))
                                                 .Add(crypto::ToHex(c.nonce))
                                                 .Add(c.key_id)
-                                                .Add(c.sync_every_minutes)));
+                                                .Add(c.sync_every_minutes)
+                                                .Add(c.credentials_kind)));
   if (r.empty()) return Internal("connector insert returned no row");
   return ReadConnector(r, 0);
 }
@@ -188,6 +192,7 @@ Result<std::optional<Connector>> Update(db::Transaction& tx, const std::string& 
     params.AddNull().AddNull().AddNull();
   }
   params.Add(p.sync_every_minutes.has_value()).Add(p.sync_every_minutes.value_or(std::nullopt));
+  params.Add(p.credentials ? std::optional<std::string>(p.credentials->kind) : std::nullopt);
   ASSIGN_OR_RETURN(Rows r, tx.Exec(kUpdate, params));
   if (r.empty()) return std::optional<Connector>();
   return std::optional<Connector>(ReadConnector(r, 0));

@@ -23,6 +23,7 @@ struct NewConnector {
   std::string ciphertext;  // raw bytes
   std::string nonce;       // raw bytes
   std::string key_id;
+  std::string credentials_kind;  // "token" or "refresh_token"
   std::optional<int64_t> sync_every_minutes;
 };
 // kAlreadyExists (constraint crm_connectors_name_key) when the name is taken.
@@ -45,6 +46,7 @@ struct Patch {
     std::string ciphertext;
     std::string nonce;
     std::string key_id;
+    std::string kind;  // "token" or "refresh_token"
   };
   std::optional<Sealed> credentials;
   std::optional<std::optional<int64_t>> sync_every_minutes;  // set: a schedule, or none

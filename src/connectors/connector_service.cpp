@@ -48,8 +48,6 @@ void CheckName(const std::string& name, Status& errors) {
   }
 }
 
-// Tokens travel in an HTTP header: printable ASCII only, so nothing can be smuggled into the
-// request (a CR or LF would start a new header).
 // A schedule is a whole number of minutes: at least a quarter of an hour (CRMs limit API
 // calls per day), at most a week; nullopt is no schedule.
 void CheckSchedule(const std::optional<int64_t>& minutes, Status& errors) {
@@ -59,25 +57,70 @@ void CheckSchedule(const std::optional<int64_t>& minutes, Status& errors) {
   }
 }
 
-void CheckToken(const std::string& token, Status& errors) {
-  if (token.empty()) {
-    errors.AddFieldError("token", "is required");
-  } else if (token.size() > kMaxTokenBytes) {
-    errors.AddFieldError("token", "at most 8192 characters");
+// Tokens travel in an HTTP header: printable ASCII only, so nothing can be smuggled into the
+// request (a CR or LF would start a new header).
+void CheckSecret(const std::string& field, const std::string& value, Status& errors) {
+  if (value.empty()) {
+    errors.AddFieldError(field, "is required");
+  } else if (value.size() > kMaxTokenBytes) {
+    errors.AddFieldError(field, "at most 8192 characters");
   } else {
-    for (unsigned char c : token) {
+    for (unsigned char c : value) {
       if (c <= 0x20 || c >= 0x7f) {
-        errors.AddFieldError("token", "must be printable ASCII without spaces");
+        errors.AddFieldError(field, "must be printable ASCII without spaces");
         break;
       }
     }
   }
 }
 
-std::string CredentialsJson(const std::string& token) {
+// Sealed credentials in clear: the JSON object and which kind it is.
+struct PlainCredentials {
+  std::string json;
+  std::string kind;  // "token" or "refresh_token"
+  ~PlainCredentials() { crypto::Wipe(json); }
+};
+
+// Checks the credentials given (a token, or for Salesforce a refresh token with its connected
+// app) and returns them as the JSON to seal; nullopt when none were given (an error when
+// `required`). Field errors name token, oauth or oauth.<member>.
+std::optional<PlainCredentials> CheckCredentials(std::optional<Kind> kind,
+                                                 const std::optional<std::string>& token,
+                                                 const std::optional<SalesforceRefreshToken>& oauth,
+                                                 bool required, Status& errors) {
+  if (token && oauth) {
+    errors.AddFieldError("oauth", "give either token or oauth, not both");
+    return std::nullopt;
+  }
+  if (oauth && kind && *kind != Kind::kSalesforce) {
+    errors.AddFieldError("oauth", "only Salesforce connectors take a refresh token");
+    return std::nullopt;
+  }
   json::Writer w;
-  w.BeginObject().Field("token", token).EndObject();
-  return w.Take();
+  PlainCredentials out;
+  if (token) {
+    CheckSecret("token", *token, errors);
+    w.BeginObject().Field("token", *token).EndObject();
+    out.kind = "token";
+  } else if (oauth) {
+    CheckSecret("oauth.client_id", oauth->client_id, errors);
+    CheckSecret("oauth.client_secret", oauth->client_secret, errors);
+    CheckSecret("oauth.refresh_token", oauth->refresh_token, errors);
+    w.BeginObject()
+        .Key("refresh")
+        .BeginObject()
+        .Field("client_id", oauth->client_id)
+        .Field("client_secret", oauth->client_secret)
+        .Field("refresh_token", oauth->refresh_token)
+        .EndObject()
+        .EndObject();
+    out.kind = "refresh_token";
+  } else {
+    if (required) errors.AddFieldError("token", "is required");
+    return std::nullopt;
+  }
+  out.json = w.Take();
+  return out;
 }
 
 Status NameTaken(Status st) {
@@ -105,7 +148,13 @@ std::optional<std::pair<int64_t, std::string>> DecodeCursor(std::string_view s) 
 
 }  // namespace
 
-SyncSource::~SyncSource() { crypto::Wipe(token); }
+SyncSource::~SyncSource() {
+  crypto::Wipe(token);
+  if (refresh) {
+    crypto::Wipe(refresh->client_secret);
+    crypto::Wipe(refresh->refresh_token);
+  }
+}
 
 std::string ConnectorService::AssociatedData(std::string_view organization_id,
                                              std::string_view connector_id) {
@@ -138,7 +187,8 @@ Result<Connector> ConnectorService::Create(const auth::Principal& p, const NewCo
   CheckName(name, errors);
   std::string base_url;
   if (kind) base_url = ValidateBaseUrl(*kind, in.base_url, errors);
-  CheckToken(in.token, errors);
+  std::optional<PlainCredentials> creds =
+      CheckCredentials(kind, in.token, in.oauth, /*required=*/true, errors);
   std::string mapping = "{}";
   if (in.field_mapping && kind) {
     Status st = ValidateOverrides(*kind, *in.field_mapping);
@@ -158,10 +208,10 @@ Result<Connector> ConnectorService::Create(const auth::Principal& p, const NewCo
   row.name = std::move(name);
   row.base_url = std::move(base_url);
   row.field_mapping_json = std::move(mapping);
-  std::string plain = CredentialsJson(in.token);
-  auto sealed = crypto::SealSecret(key->bytes, plain, AssociatedData(p.organization_id, row.id));
-  crypto::Wipe(plain);
+  auto sealed =
+      crypto::SealSecret(key->bytes, creds->json, AssociatedData(p.organization_id, row.id));
   if (!sealed.ok()) return Internal(sealed.status().message());
+  row.credentials_kind = creds->kind;
   row.ciphertext = std::move(sealed->ciphertext);
   row.nonce = std::move(sealed->nonce);
   row.key_id = key->id;
@@ -227,23 +277,23 @@ Result<Connector> ConnectorService::Update(const auth::Principal& p, std::string
       patch.field_mapping_json = json::Serialize(*in.field_mapping);
     }
   }
-  if (in.token) CheckToken(*in.token, errors);
+  std::optional<PlainCredentials> creds =
+      CheckCredentials(current.kind, in.token, in.oauth, /*required=*/false, errors);
   if (in.sync_every_minutes_set) {
     CheckSchedule(in.sync_every_minutes, errors);
     patch.sync_every_minutes = in.sync_every_minutes;
   }
   if (!errors.field_errors().empty()) return errors;
-  if (in.token) {
+  if (creds) {
     auto key = keys_.Get();
     if (!key.ok()) {
       return Internal("connector credentials cannot be sealed: " + key.status().message());
     }
-    std::string plain = CredentialsJson(*in.token);
-    auto sealed = crypto::SealSecret(key->bytes, plain, AssociatedData(p.organization_id, id));
-    crypto::Wipe(plain);
+    auto sealed =
+        crypto::SealSecret(key->bytes, creds->json, AssociatedData(p.organization_id, id));
     if (!sealed.ok()) return Internal(sealed.status().message());
-    patch.credentials =
-        repo::Patch::Sealed{std::move(sealed->ciphertext), std::move(sealed->nonce), key->id};
+    patch.credentials = repo::Patch::Sealed{std::move(sealed->ciphertext), std::move(sealed->nonce),
+                                            key->id, creds->kind};
   }
   std::optional<Connector> out;
   Status st = db::RunInTransaction(pool_, p.Tenant(), [&](db::Transaction& tx) -> Status {
@@ -318,13 +368,25 @@ Result<SyncSource> ConnectorService::LoadSyncSource(db::Pool& pool, const db::Te
   if (!plain.ok()) return Conflict(reseal);
   auto creds = json::Parse(*plain);
   crypto::Wipe(*plain);
-  const json::Value* token = creds.ok() ? creds->Find("token") : nullptr;
-  if (token == nullptr || !token->is_string()) return Conflict(reseal);
-
   SyncSource out;
   out.kind = row->kind;
   out.base_url = row->base_url;
-  out.token = token->as_string();
+  const json::Value* token = creds.ok() ? creds->Find("token") : nullptr;
+  const json::Value* refresh = creds.ok() ? creds->Find("refresh") : nullptr;
+  auto member = [](const json::Value* object, std::string_view name) -> const std::string* {
+    const json::Value* v = object != nullptr ? object->Find(name) : nullptr;
+    return v != nullptr && v->is_string() ? &v->as_string() : nullptr;
+  };
+  if (token != nullptr && token->is_string()) {
+    out.token = token->as_string();
+  } else if (refresh != nullptr && member(refresh, "client_id") &&
+             member(refresh, "client_secret") && member(refresh, "refresh_token")) {
+    out.refresh =
+        SalesforceRefreshToken{*member(refresh, "client_id"), *member(refresh, "client_secret"),
+                               *member(refresh, "refresh_token")};
+  } else {
+    return Conflict(reseal);
+  }
   ASSIGN_OR_RETURN(out.mapping, EffectiveMapping(row->kind, row->field_mapping_json));
   if (row->since_cursor) {
     out.since = ParseTimestamp(*row->since_cursor);

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "auth/principal.h"
+#include "connectors/crm_source.h"
 #include "connectors/field_mapping.h"
 #include "connectors/model.h"
 #include "connectors/secret_key.h"
@@ -31,7 +32,9 @@ struct NewConnectorInput {
   std::string kind;
   std::string name;
   std::optional<std::string> base_url;  // default: the provider's (HubSpot only)
-  std::string token;
+  // The credentials: a bearer token, or (Salesforce) a refresh token; exactly one.
+  std::optional<std::string> token;
+  std::optional<SalesforceRefreshToken> oauth;
   std::optional<json::Value> field_mapping;   // overrides object
   std::optional<int64_t> sync_every_minutes;  // nullopt = no schedule
 };
@@ -40,8 +43,9 @@ struct ConnectorPatchInput {
   std::optional<std::string> name;
   bool base_url_set = false;  // base_url given (null = back to the default)
   std::optional<std::string> base_url;
-  std::optional<std::string> token;  // rotation
-  bool field_mapping_set = false;    // field_mapping given (null = no overrides)
+  std::optional<std::string> token;             // rotation to a token
+  std::optional<SalesforceRefreshToken> oauth;  // or to a refresh token (Salesforce)
+  bool field_mapping_set = false;               // field_mapping given (null = no overrides)
   std::optional<json::Value> field_mapping;
   bool sync_every_minutes_set = false;  // given (null = no schedule)
   std::optional<int64_t> sync_every_minutes;
@@ -56,7 +60,8 @@ struct ConnectorPage {
 struct SyncSource {
   Kind kind = Kind::kHubSpot;
   std::string base_url;
-  std::string token;
+  std::string token;                              // a bearer token, or
+  std::optional<SalesforceRefreshToken> refresh;  // one to exchange for it first
   std::vector<MappingEntry> mapping;
   std::optional<SysTime> since;  // nullopt = full sync
   SyncSource() = default;

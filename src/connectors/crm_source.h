@@ -56,6 +56,22 @@ Status FetchSalesforceLeads(const SourceQuery& q, const RetryPolicy& retry, cons
 Status FetchRecords(Kind kind, const SourceQuery& q, const RetryPolicy& retry,
                     const PageSink& sink);
 
+// A Salesforce connected app's refresh token: exchanged for an access token at the start of
+// every sync (OAuth 2.0 refresh_token grant), so syncs go on after access tokens expire.
+struct SalesforceRefreshToken {
+  std::string client_id;
+  std::string client_secret;
+  std::string refresh_token;
+};
+// POST <instance_url>/services/oauth2/token (form-encoded grant_type=refresh_token,
+// client_id, client_secret, refresh_token); returns the access token. Errors: kPermissionDenied
+// "Salesforce refused the refresh token (invalid_grant: expired access/refresh token)" when
+// the grant is rejected; kUnavailable when unreachable or failing after the retries;
+// kInvalidArgument for an unreadable answer. No message contains any of the secrets.
+Result<std::string> SalesforceAccessToken(const std::string& instance_url,
+                                          const SalesforceRefreshToken& grant,
+                                          const RetryPolicy& retry);
+
 // The Salesforce API version the connector speaks.
 inline constexpr char kSalesforceApiVersion[] = "v59.0";
 // The SOQL of a Salesforce sync: Id and `fields` (validated API names) from Lead, with

@@ -43,6 +43,8 @@ struct Connector {
   std::string base_url;
   std::string field_mapping_json = "{}";  // the overrides of the default mapping
   bool has_credentials = false;
+  // "token" or "refresh_token" (Salesforce only); nullopt without credentials.
+  std::optional<std::string> credentials_kind;
   std::optional<std::string> created_by;
   std::string created_at;
   std::string updated_at;

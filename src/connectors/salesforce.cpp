@@ -5,6 +5,7 @@
 
 #include "connectors/crm_source.h"
 #include "connectors/crm_transport.h"
+#include "core/crypto.h"
 #include "http/json.h"
 
 namespace leadline::connectors {
@@ -151,6 +152,55 @@ Status FetchSalesforceLeads(const SourceQuery& q, const RetryPolicy& retry, cons
     }
     url = *origin + path;
   }
+}
+
+Result<std::string> SalesforceAccessToken(const std::string& instance_url,
+                                          const SalesforceRefreshToken& grant,
+                                          const RetryPolicy& retry) {
+  const std::string base = TrimSlash(instance_url);
+  if (!UrlOrigin(base)) return InvalidArgument("the Salesforce instance URL is not an http(s) URL");
+  HttpRequest req;
+  req.method = "POST";
+  req.url = base + "/services/oauth2/token";
+  req.headers = {{"Content-Type", "application/x-www-form-urlencoded"},
+                 {"Accept", "application/json"}};
+  req.body = "grant_type=refresh_token&client_id=" + UrlEncode(grant.client_id) +
+             "&client_secret=" + UrlEncode(grant.client_secret) +
+             "&refresh_token=" + UrlEncode(grant.refresh_token);
+  req.timeout = retry.request_timeout;
+  auto resp = internal::SendWithRetry(req, retry, kProvider, grant.refresh_token);
+  crypto::Wipe(req.body);
+  if (!resp.ok()) return resp.status();
+  auto scrub = [&grant](std::string text) {
+    return internal::Scrub(internal::Scrub(std::move(text), grant.client_secret),
+                           grant.refresh_token);
+  };
+  auto doc = json::Parse(resp->body);
+  if (resp->status < 200 || resp->status > 299) {
+    // OAuth errors: {"error": "invalid_grant", "error_description": "expired access/refresh
+    // token"}; 400 for a rejected grant or client, 401 for a rejected client secret.
+    std::string error, description;
+    if (doc.ok()) {
+      if (const json::Value* e = doc->Find("error"); e != nullptr && e->is_string()) {
+        error = e->as_string();
+      }
+      if (const json::Value* d = doc->Find("error_description"); d != nullptr && d->is_string()) {
+        description = d->as_string();
+      }
+    }
+    if (resp->status == 400 || resp->status == 401) {
+      return PermissionDenied(scrub("Salesforce refused the refresh token (" +
+                                    (error.empty() ? std::to_string(resp->status) : error) +
+                                    (description.empty() ? "" : ": " + description) +
+                                    "); set the token again"));
+    }
+    return internal::ErrorFor(resp->status, kProvider, scrub(description), grant.refresh_token);
+  }
+  const json::Value* token = doc.ok() ? doc->Find("access_token") : nullptr;
+  if (token == nullptr || !token->is_string() || token->as_string().empty()) {
+    return InvalidArgument("Salesforce sent an unexpected answer to the token request");
+  }
+  return token->as_string();
 }
 
 }  // namespace leadline::connectors

@@ -999,6 +999,98 @@ TEST_F(ConnectorsApi, SalesforceSyncUsesSoqlSinceTheLastRun) {
   EXPECT_EQ(LeadWithEmail(leads, "mae@example.com")->Find("company")->as_string(), "Jemison Group");
 }
 
+// A Salesforce connector with a connected app's refresh token: every sync exchanges it for a
+// fresh access token first, so syncs go on after access tokens expire; a revoked refresh token
+// fails the sync with Salesforce's reason, never any of the secrets.
+TEST_F(ConnectorsApi, SalesforceRefreshTokenIsExchangedAtEverySync) {
+  FakeSalesforce salesforce("00D5e000000TEST!AccessTokenOne");
+  const std::string secret = "C0nnectedAppSecret-9f8e7d";
+  const std::string refresh = "5Aep861RefreshTokenXYZ.abc";
+  salesforce.SetRefreshGrant("3MVG9ConnectedAppId", secret, refresh);
+  salesforce.Upsert(
+      FakeLead{"00Q5e00000OaLeadAAA",
+               {{"FirstName", "Mae"}, {"LastName", "Jemison"}, {"Email", "mae@example.com"}},
+               DayAgoMs()});
+  auto created =
+      admin_.Post("/api/connectors",
+                  R"({"kind":"salesforce","name":"SF OAuth","base_url":")" + salesforce.base_url() +
+                      R"(","oauth":{"client_id":"3MVG9ConnectedAppId","client_secret":")" + secret +
+                      R"(","refresh_token":")" + refresh + R"("}})");
+  ASSERT_EQ(created.status, 201) << created.body;
+  EXPECT_EQ(created.Json().Find("credentials")->as_string(), "refresh_token");
+  EXPECT_TRUE(created.Json().Find("has_credentials")->as_bool());
+  EXPECT_EQ(created.body.find(secret), std::string::npos);
+  EXPECT_EQ(created.body.find(refresh), std::string::npos);
+  const std::string id = created.Json().Find("id")->as_string();
+
+  json::Value job = Sync(id);
+  ASSERT_EQ(job.Find("status")->as_string(), "completed") << json::Serialize(job);
+  EXPECT_EQ(job.Find("created")->as_int(), 1);
+  auto requests = salesforce.Requests();
+  ASSERT_EQ(requests.size(), 2u);
+  EXPECT_EQ(requests[0].method, "POST");
+  EXPECT_EQ(requests[0].path, "/services/oauth2/token");
+  EXPECT_NE(requests[0].body.find("grant_type=refresh_token"), std::string::npos);
+  EXPECT_EQ(requests[0].authorization, "");
+  EXPECT_EQ(requests[1].authorization, "Bearer 00D5e000000TEST!AccessTokenOne");
+
+  // The access token expired and Salesforce issues another: the next sync uses the new one.
+  salesforce.SetToken("00D5e000000TEST!AccessTokenTwo");
+  salesforce.ClearRequests();
+  job = Sync(id);
+  ASSERT_EQ(job.Find("status")->as_string(), "completed") << json::Serialize(job);
+  EXPECT_EQ(salesforce.Requests().back().authorization, "Bearer 00D5e000000TEST!AccessTokenTwo");
+
+  // The refresh token is revoked.
+  salesforce.SetRefreshGrant("3MVG9ConnectedAppId", secret, "another-refresh-token");
+  job = Sync(id);
+  ASSERT_EQ(job.Find("status")->as_string(), "failed");
+  EXPECT_EQ(job.Find("error")->as_string(),
+            "Salesforce refused the refresh token (invalid_grant: expired access/refresh token); "
+            "set the token again");
+  const std::string all = json::Serialize(job);
+  EXPECT_EQ(all.find(secret), std::string::npos);
+  EXPECT_EQ(all.find(refresh), std::string::npos);
+
+  // Rotating to a plain access token works too, and back.
+  auto to_token =
+      admin_.Patch("/api/connectors/" + id, R"({"token":"00D5e000000TEST!AccessTokenTwo"})");
+  ASSERT_EQ(to_token.status, 200) << to_token.body;
+  EXPECT_EQ(to_token.Json().Find("credentials")->as_string(), "token");
+  ASSERT_EQ(Sync(id).Find("status")->as_string(), "completed");
+}
+
+TEST_F(ConnectorsApi, RefreshTokenCredentialsAreValidated) {
+  FakeHubSpot hubspot;
+  FakeSalesforce salesforce;
+  auto post = [&](const std::string& body) { return admin_.Post("/api/connectors", body); };
+  const std::string sf =
+      R"({"kind":"salesforce","name":"SF","base_url":")" + salesforce.base_url() + "\",";
+  struct Case {
+    std::string body;
+    std::string field;
+  } cases[] = {
+      {sf + R"("oauth":{"client_id":"a","client_secret":"b"}})", "oauth.refresh_token"},
+      {sf + R"("oauth":{"client_id":"a b","client_secret":"b","refresh_token":"c"}})",
+       "oauth.client_id"},
+      {sf + R"("oauth":{"client_id":"a","client_secret":"b","refresh_token":"c","x":1}})",
+       "oauth.x"},
+      {sf + R"("oauth":"refresh-me"})", "oauth"},
+      {sf + R"("token":"t","oauth":{"client_id":"a","client_secret":"b","refresh_token":"c"}})",
+       "oauth"},
+      {sf + R"("name2":1})", "name2"},
+      {R"({"kind":"hubspot","name":"H","base_url":")" + hubspot.base_url() +
+           R"(","oauth":{"client_id":"a","client_secret":"b","refresh_token":"c"}})",
+       "oauth"},
+      {R"({"kind":"hubspot","name":"H"})", "token"},
+  };
+  for (const Case& c : cases) {
+    auto r = post(c.body);
+    EXPECT_EQ(r.status, 422) << c.body << ": " << r.body;
+    EXPECT_NE(r.body.find("\"" + c.field + "\""), std::string::npos) << c.field << ": " << r.body;
+  }
+}
+
 TEST_F(ConnectorsApi, FailedSyncsSayWhyWithoutTheToken) {
   FakeHubSpot hubspot;
   hubspot.Upsert(Contact("1", "Ada", "Lovelace", "ada@example.com", "", DayAgoMs()));

@@ -199,6 +199,7 @@ http::Response FakeCrmServer::Handle(http::Request& r) {
     return Json(200, "<html><body>Service temporarily unavailable</body></html>",
                 "application/json");
   }
+  if (auto open = AnswerWithoutToken(r)) return std::move(*open);
   if (rec.authorization != "Bearer " + token_) return Unauthorized();
   return Answer(r);
 }
@@ -455,6 +456,57 @@ http::Response FakeSalesforce::ServerError(int status) {
                          "An unexpected error occurred. Please include this ErrorId if you "
                          "contact support: 1234567890-12345 (-987654321)",
                          "UNKNOWN_EXCEPTION");
+}
+
+void FakeSalesforce::SetRefreshGrant(std::string client_id, std::string client_secret,
+                                     std::string refresh_token) {
+  std::lock_guard lock(mu_);
+  client_id_ = std::move(client_id);
+  client_secret_ = std::move(client_secret);
+  refresh_token_ = std::move(refresh_token);
+}
+
+std::optional<http::Response> FakeSalesforce::AnswerWithoutToken(const http::Request& r) {
+  if (r.path != "/services/oauth2/token") return std::nullopt;
+  auto oauth_error = [](std::string_view error, std::string_view description) {
+    json::Writer w;
+    w.BeginObject().Field("error", error).Field("error_description", description).EndObject();
+    return Json(400, w.Take(), "application/json;charset=UTF-8");
+  };
+  if (r.method != http::Method::kPost) return oauth_error("invalid_request", "must use HTTP POST");
+  std::map<std::string, std::string> form;
+  for (std::string_view rest = r.body; !rest.empty();) {
+    size_t amp = rest.find('&');
+    std::string_view pair = rest.substr(0, amp);
+    rest = amp == std::string_view::npos ? std::string_view() : rest.substr(amp + 1);
+    size_t eq = pair.find('=');
+    if (eq == std::string_view::npos) continue;
+    form[std::string(pair.substr(0, eq))] =
+        http::PercentDecode(pair.substr(eq + 1), true).value_or("");
+  }
+  if (form["grant_type"] != "refresh_token") {
+    return oauth_error("unsupported_grant_type", "grant type not supported");
+  }
+  if (client_id_.empty() || form["client_id"] != client_id_) {
+    return oauth_error("invalid_client_id", "client identifier invalid");
+  }
+  if (form["client_secret"] != client_secret_) {
+    return oauth_error("invalid_client", "invalid client credentials");
+  }
+  if (form["refresh_token"] != refresh_token_) {
+    return oauth_error("invalid_grant", "expired access/refresh token");
+  }
+  json::Writer w;
+  w.BeginObject()
+      .Field("access_token", token())
+      .Field("signature", "fake-signature")
+      .Field("scope", "api refresh_token")
+      .Field("instance_url", base_url())
+      .Field("id", base_url() + "/id/00D000000000001EAA/005000000000001AAA")
+      .Field("token_type", "Bearer")
+      .Field("issued_at", "1764500000000")
+      .EndObject();
+  return Json(200, w.Take(), "application/json;charset=UTF-8");
 }
 
 http::Response FakeSalesforce::Answer(const http::Request& r) {

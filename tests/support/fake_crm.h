@@ -8,6 +8,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -58,6 +59,14 @@ class FakeCrmServer {
   virtual http::Response Unauthorized() = 0;
   virtual http::Response RateLimited() = 0;
   virtual http::Response ServerError(int status) = 0;
+  // Requests answered without a bearer token (an OAuth token endpoint); nullopt: the token
+  // check applies. Called with mu_ held.
+  virtual std::optional<http::Response> AnswerWithoutToken(const http::Request&) {
+    return std::nullopt;
+  }
+
+  // The bearer token requests must carry. Call with mu_ held.
+  const std::string& token() const { return token_; }
 
   mutable std::mutex mu_;
 
@@ -130,6 +139,10 @@ class FakeSalesforce : public FakeCrmServer {
   ~FakeSalesforce() override;
   void Upsert(FakeLead lead);
   void SetBatchSize(int n);  // records per page (Salesforce: 2,000)
+  // POST /services/oauth2/token with grant_type=refresh_token and these three answers the
+  // current token ({"access_token", "instance_url", ...}); other values answer 400
+  // {"error": "invalid_grant" | "invalid_client_id" | "invalid_client", "error_description"}.
+  void SetRefreshGrant(std::string client_id, std::string client_secret, std::string refresh_token);
 
  protected:
   http::Response Answer(const http::Request& r) override;
@@ -138,6 +151,7 @@ class FakeSalesforce : public FakeCrmServer {
   http::Response ServerError(int status) override;
 
  private:
+  std::optional<http::Response> AnswerWithoutToken(const http::Request& r) override;
   http::Response Query(const std::string& soql);
   http::Response Page(const std::string& locator, size_t offset);
   struct Cursor {
@@ -147,6 +161,7 @@ class FakeSalesforce : public FakeCrmServer {
   std::map<std::string, FakeLead> leads_;  // GUARDED_BY(mu_)
   std::map<std::string, Cursor> cursors_;  // GUARDED_BY(mu_)
   int batch_size_ = 2000;
+  std::string client_id_, client_secret_, refresh_token_;  // GUARDED_BY(mu_)
   int next_cursor_ = 1;
 };
 
