@@ -215,7 +215,7 @@ describe('CRM connectors', { concurrency: 1 }, () => {
     // Synced a moment ago, so an hourly schedule is not due before this test ends.
     await settings.getByLabel('Sync automatically').selectOption({ label: 'Every hour' });
     await settings.getByRole('button', { name: 'Save settings' }).click();
-    await page.getByText('Settings saved; the new token is stored.').waitFor();
+    await page.getByText('Settings saved; the new credentials are stored.').waitFor();
     const scheduled = await apiCall(page, 'GET', `/api/connectors/${state.connectorId}`);
     assert.equal(scheduled.body.sync_every_minutes, 60);
     assert.ok(Date.parse(scheduled.body.next_sync_at) > Date.now() + 50 * 60000, scheduled.body.next_sync_at);

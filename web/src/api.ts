@@ -314,6 +314,8 @@ export interface Connector {
   effective_field_mapping: { property: string; target: string }[];
   /** The token is write-only: this says whether one is stored. */
   has_credentials: boolean;
+  /** Which credentials are stored: a bearer token or a Salesforce refresh token; null: none. */
+  credentials: 'token' | 'refresh_token' | null;
   created_by: string | null;
   created_at: string;
   updated_at: string;
@@ -328,7 +330,9 @@ export interface ConnectorInput {
   kind: ConnectorKind;
   name: string;
   base_url?: string | null;
-  token: string;
+  /** A bearer token, or for Salesforce `oauth`: a connected app's refresh token. */
+  token?: string;
+  oauth?: { client_id: string; client_secret: string; refresh_token: string };
   field_mapping?: FieldMappingOverrides;
   sync_every_minutes?: number | null;
 }
@@ -337,6 +341,7 @@ export interface ConnectorPatch {
   name?: string;
   base_url?: string | null;
   token?: string;
+  oauth?: { client_id: string; client_secret: string; refresh_token: string };
   field_mapping?: FieldMappingOverrides | null;
   sync_every_minutes?: number | null;
 }

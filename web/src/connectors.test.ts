@@ -3,6 +3,7 @@ import { ApiError, type ConnectorSyncSummary } from './api';
 import {
   MAPPING_TARGETS,
   connectorFormErrors,
+  credentialsOf,
   lastSyncText,
   mappingErrorsByRow,
   mappingFromRows,
@@ -84,7 +85,17 @@ describe('mapping rows', () => {
 });
 
 describe('connector form checks', () => {
-  const form = { kind: 'hubspot' as const, name: 'HubSpot', baseUrl: '', token: 'pat-na1-abc', every: null };
+  const form = {
+    kind: 'hubspot' as const,
+    name: 'HubSpot',
+    baseUrl: '',
+    token: 'pat-na1-abc',
+    auth: 'token' as const,
+    clientId: '',
+    clientSecret: '',
+    refreshToken: '',
+    every: null,
+  };
 
   it('accepts a HubSpot connector without an address', () => {
     expect(connectorFormErrors(form, true)).toEqual({});
@@ -105,6 +116,42 @@ describe('connector form checks', () => {
     expect(connectorFormErrors({ ...form, baseUrl: 'http://127.0.0.1:8099' }, true)).toEqual({});
     expect(connectorFormErrors({ ...form, token: 'two words' }, true).token).toBeDefined();
     expect(connectorFormErrors({ ...form, token: 'tökén' }, true).token).toBeDefined();
+  });
+});
+
+describe('Salesforce refresh tokens', () => {
+  const sf = {
+    kind: 'salesforce' as const,
+    name: 'Salesforce',
+    baseUrl: 'https://acme.my.salesforce.com',
+    token: '',
+    auth: 'refresh_token' as const,
+    clientId: '3MVG9',
+    clientSecret: 'secret',
+    refreshToken: '5Aep',
+    every: null,
+  };
+
+  it('sends the three as oauth, or nothing when editing leaves them empty', () => {
+    expect(credentialsOf(sf)).toEqual({ oauth: { client_id: '3MVG9', client_secret: 'secret', refresh_token: '5Aep' } });
+    expect(credentialsOf({ ...sf, clientId: '', clientSecret: '', refreshToken: '' })).toEqual({});
+    expect(credentialsOf({ ...sf, auth: 'token', token: ' 00D!x ' })).toEqual({ token: '00D!x' });
+  });
+
+  it('wants all three when adding, or when any one is changed', () => {
+    expect(connectorFormErrors(sf, true)).toEqual({});
+    const none = { ...sf, clientId: '', clientSecret: '', refreshToken: '' };
+    expect(Object.keys(connectorFormErrors(none, true)).sort()).toEqual([
+      'oauth.client_id',
+      'oauth.client_secret',
+      'oauth.refresh_token',
+    ]);
+    expect(connectorFormErrors(none, false)).toEqual({});
+    expect(Object.keys(connectorFormErrors({ ...none, refreshToken: 'new' }, false)).sort()).toEqual([
+      'oauth.client_id',
+      'oauth.client_secret',
+    ]);
+    expect(connectorFormErrors({ ...sf, clientSecret: 'has space' }, true)['oauth.client_secret']).toBeDefined();
   });
 });
 

@@ -144,9 +144,33 @@ export interface ConnectorForm {
   name: string;
   baseUrl: string;
   token: string;
+  /** Salesforce: an access token, or a connected app's refresh token (the three fields below). */
+  auth: 'token' | 'refresh_token';
+  clientId: string;
+  clientSecret: string;
+  refreshToken: string;
   /** Minutes between scheduled syncs; null: only when asked. */
   every: number | null;
 }
+
+/** The credentials members of a create or PATCH body: token, oauth, or none (keep them). */
+export function credentialsOf(form: ConnectorForm): {
+  token?: string;
+  oauth?: { client_id: string; client_secret: string; refresh_token: string };
+} {
+  if (form.kind === 'salesforce' && form.auth === 'refresh_token') {
+    const oauth = {
+      client_id: form.clientId.trim(),
+      client_secret: form.clientSecret.trim(),
+      refresh_token: form.refreshToken.trim(),
+    };
+    return Object.values(oauth).some(Boolean) ? { oauth } : {};
+  }
+  const token = form.token.trim();
+  return token ? { token } : {};
+}
+
+const PRINTABLE = /^[\x21-\x7e]+$/;
 
 /**
  * Checks made before sending, by field. `creating`: a token is required (when editing, an
@@ -161,9 +185,23 @@ export function connectorFormErrors(form: ConnectorForm, creating: boolean): Rec
   } else if (!/^https?:\/\/[^\s/?#]+/i.test(url) || /[?#\s]/.test(url)) {
     errors.base_url = 'An http:// or https:// address without a query.';
   }
+  if (form.kind === 'salesforce' && form.auth === 'refresh_token') {
+    const parts: [string, string, string][] = [
+      ['oauth.client_id', form.clientId.trim(), 'the consumer key'],
+      ['oauth.client_secret', form.clientSecret.trim(), 'the consumer secret'],
+      ['oauth.refresh_token', form.refreshToken.trim(), 'the refresh token'],
+    ];
+    // Editing: all three empty keep what is stored; any one given replaces all three.
+    const given = parts.some(([, v]) => v);
+    for (const [field, v, what] of parts) {
+      if (!v && (creating || given)) errors[field] = `Enter ${what}.`;
+      else if (v && !PRINTABLE.test(v)) errors[field] = 'Printable characters without spaces.';
+    }
+    return errors;
+  }
   const token = form.token.trim();
   if (creating && !token) errors.token = 'The connector needs a token to reach the CRM.';
-  else if (token && !/^[\x21-\x7e]+$/.test(token)) errors.token = 'A token is printable characters without spaces.';
+  else if (token && !PRINTABLE.test(token)) errors.token = 'A token is printable characters without spaces.';
   return errors;
 }
 

@@ -22,7 +22,17 @@ export interface ConnectorFormState extends ConnectorForm {
   rows: MappingRow[];
 }
 
-const FORM_FIELDS = ['kind', 'name', 'base_url', 'token', 'sync_every_minutes'] as const;
+const FORM_FIELDS = [
+  'kind',
+  'name',
+  'base_url',
+  'token',
+  'oauth.client_id',
+  'oauth.client_secret',
+  'oauth.refresh_token',
+  'oauth',
+  'sync_every_minutes',
+] as const;
 
 /**
  * The state of a connector form and its submission: the checks made here first, then
@@ -72,6 +82,7 @@ export function ConnectorFormFields({
   onChange,
   creating,
   hasCredentials,
+  credentialsKind,
   errors,
   rowErrors,
   busy,
@@ -83,6 +94,7 @@ export function ConnectorFormFields({
   onChange: (next: ConnectorFormState) => void;
   creating: boolean;
   hasCredentials?: boolean;
+  credentialsKind?: string | null;
   errors: Record<string, string>;
   rowErrors: Record<number, string>;
   busy: boolean;
@@ -96,6 +108,47 @@ export function ConnectorFormFields({
   const described = (field: string, hint: boolean) =>
     [hint ? `${id}-${field}-hint` : '', errors[field] ? `${id}-${field}-error` : ''].filter(Boolean).join(' ') ||
     undefined;
+
+  const stored =
+    hasCredentials && credentialsKind
+      ? credentialsKind === 'refresh_token'
+        ? 'A refresh token is stored (encrypted; it is never shown).'
+        : 'A token is stored (encrypted; it is never shown).'
+      : 'No credentials are stored: syncs fail until they are set.';
+  // A write-only credential input: empty when editing keeps what is stored.
+  const secretField = (
+    field: string,
+    label: string,
+    current: string,
+    change: (v: string) => void,
+    type: 'password' | 'text' = 'password',
+    hint?: string,
+  ) => {
+    const key = field.replace('.', '-');
+    return (
+      <div className="field" key={field}>
+        <label htmlFor={`${id}-${key}`}>
+          {label}
+          {creating ? '' : ' (leave empty to keep the current one)'}
+        </label>
+        <input
+          id={`${id}-${key}`}
+          value={current}
+          type={type}
+          autoComplete="off"
+          spellCheck={false}
+          onChange={(e) => change(e.target.value)}
+          aria-invalid={!!errors[field]}
+          aria-describedby={[`${id}-${key}-hint`, errors[field] ? `${id}-${key}-error` : ''].filter(Boolean).join(' ')}
+        />
+        <p id={`${id}-${key}-hint`} className="hint">
+          {hint ? `${hint} ` : ''}
+          {creating ? 'Stored encrypted and never shown again.' : stored}
+        </p>
+        <FieldError id={`${id}-${key}-error`} message={errors[field]} />
+      </div>
+    );
+  };
 
   return (
     <form onSubmit={onSubmit} noValidate className="connector-form">
@@ -154,31 +207,45 @@ export function ConnectorFormFields({
           </p>
           <FieldError id={`${id}-base_url-error`} message={errors.base_url} />
         </div>
-        <div className="field">
-          <label htmlFor={`${id}-token`}>
-            {info.tokenLabel}
-            {creating ? '' : ' (leave empty to keep the current one)'}
-          </label>
-          <input
-            id={`${id}-token`}
-            value={value.token}
-            type="password"
-            autoComplete="off"
-            spellCheck={false}
-            onChange={(e) => set({ token: e.target.value })}
-            aria-invalid={!!errors.token}
-            aria-describedby={described('token', true)}
-          />
-          <p id={`${id}-token-hint`} className="hint">
-            {info.tokenHint}{' '}
-            {creating
-              ? 'It is stored encrypted and never shown again.'
-              : hasCredentials
-                ? 'A token is stored (encrypted; it is never shown).'
-                : 'No token is stored: syncs fail until one is set.'}
-          </p>
-          <FieldError id={`${id}-token-error`} message={errors.token} />
-        </div>
+        {value.kind === 'salesforce' && (
+          <fieldset className="field">
+            <legend>Credentials</legend>
+            <div className="choice-row">
+              <label className="check radio">
+                <input
+                  type="radio"
+                  name={`${id}-auth`}
+                  checked={value.auth === 'token'}
+                  onChange={() => set({ auth: 'token' })}
+                />
+                Paste an access token
+              </label>
+              <label className="check radio">
+                <input
+                  type="radio"
+                  name={`${id}-auth`}
+                  checked={value.auth === 'refresh_token'}
+                  onChange={() => set({ auth: 'refresh_token' })}
+                />
+                Use a connected app’s refresh token
+              </label>
+            </div>
+            <p className="hint">
+              {value.auth === 'refresh_token'
+                ? 'Each sync gets a fresh access token, so scheduled syncs keep working.'
+                : 'Access tokens expire within hours; a refresh token does not need replacing.'}
+            </p>
+          </fieldset>
+        )}
+        {value.kind === 'salesforce' && value.auth === 'refresh_token' ? (
+          <>
+            {secretField('oauth.client_id', 'Consumer key', value.clientId, (v) => set({ clientId: v }), 'text')}
+            {secretField('oauth.client_secret', 'Consumer secret', value.clientSecret, (v) => set({ clientSecret: v }))}
+            {secretField('oauth.refresh_token', 'Refresh token', value.refreshToken, (v) => set({ refreshToken: v }))}
+          </>
+        ) : (
+          secretField('token', info.tokenLabel, value.token, (v) => set({ token: v }), 'password', info.tokenHint)
+        )}
         <div className="field">
           <label htmlFor={`${id}-every`}>Sync automatically</label>
           <select

@@ -30,6 +30,7 @@ function connector(over: Partial<Connector> = {}): Connector {
       { property: 'hs_lead_status', target: 'status' },
     ],
     has_credentials: true,
+    credentials: 'token',
     created_by: 'u1',
     created_at: '2026-12-01T10:00:00Z',
     updated_at: '2026-12-01T10:00:00Z',
@@ -91,7 +92,7 @@ describe('ConnectorPage', () => {
     view = render(<ConnectorPage id="c1" />);
     await flush();
     expect(button(view.host, 'Sync now').disabled).toBe(true);
-    expect(view.host.textContent).toContain('No token is stored: syncs fail until one is set.');
+    expect(view.host.textContent).toContain('No credentials are stored: syncs fail until they are set.');
   });
 
   it('saves settings without a token unless one is typed, and the overrides as edited', async () => {
@@ -171,6 +172,29 @@ describe('ConnectorsPage', () => {
       '2 records: 2 created, 0 updated, 0 skipped, 0 failed',
     );
     expect(() => button(view!.host, 'Add connector')).toThrow();
+  });
+
+  it('adds a Salesforce connector with a refresh token instead of an access token', async () => {
+    api.connectors.mockResolvedValue({ data: [], next_cursor: null });
+    api.createConnector.mockResolvedValue(connector({ id: 'c3', kind: 'salesforce', credentials: 'refresh_token' }));
+    view = render(<ConnectorsPage />);
+    await flush();
+    click(button(view.host, 'Add connector'));
+    const form = view.host.querySelector<HTMLFormElement>('.connector-form')!;
+    click(byLabel(form, 'Salesforce'));
+    click(byLabel(form, 'Use a connected app’s refresh token'));
+    expect(() => byLabel(form, 'Access token')).toThrow(); // replaced by the three below
+    setValue(byLabel(form, 'API address'), 'https://acme.my.salesforce.com');
+    setValue(byLabel(form, 'Consumer key'), '3MVG9');
+    setValue(byLabel(form, 'Consumer secret'), 'shh');
+    setValue(byLabel(form, 'Refresh token'), '5Aep');
+    await submit(form);
+    expect(api.createConnector).toHaveBeenCalledWith({
+      kind: 'salesforce',
+      name: 'Salesforce',
+      base_url: 'https://acme.my.salesforce.com',
+      oauth: { client_id: '3MVG9', client_secret: 'shh', refresh_token: '5Aep' },
+    });
   });
 
   it('checks the form before sending, then creates and opens the connector', async () => {

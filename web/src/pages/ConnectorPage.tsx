@@ -8,6 +8,7 @@ import { Link, navigate } from '../router';
 import { formatDateTime } from '../format';
 import {
   CONNECTOR_KINDS,
+  credentialsOf,
   kindLabel,
   lastSyncText,
   mappingRows,
@@ -299,6 +300,10 @@ function formOf(c: Connector): ConnectorFormState {
     name: c.name,
     baseUrl: c.base_url,
     token: '',
+    auth: c.credentials === 'refresh_token' ? 'refresh_token' : 'token',
+    clientId: '',
+    clientSecret: '',
+    refreshToken: '',
     every: c.sync_every_minutes,
     rows: mappingRows(c.field_mapping),
   };
@@ -312,17 +317,18 @@ function SettingsCard({ connector, onSaved }: { connector: Connector; onSaved: (
     formOf(connector),
     false,
     async (f, mapping) => {
-      const token = f.token.trim();
+      const credentials = credentialsOf(f);
       const saved = await api.updateConnector(connector.id, {
         name: f.name.trim(),
         base_url: f.baseUrl.trim() || null,
-        ...(token ? { token } : {}),
+        ...credentials,
         field_mapping: Object.keys(mapping).length ? mapping : null,
         sync_every_minutes: f.every,
       });
       onSaved(saved);
       setForm(formOf(saved));
-      notify(token ? 'Settings saved; the new token is stored.' : 'Settings saved.', { tone: 'success' });
+      const rotated = credentials.token || credentials.oauth;
+      notify(rotated ? 'Settings saved; the new credentials are stored.' : 'Settings saved.', { tone: 'success' });
     },
   );
 
@@ -350,6 +356,7 @@ function SettingsCard({ connector, onSaved }: { connector: Connector; onSaved: (
           onChange={setForm}
           creating={false}
           hasCredentials={connector.has_credentials}
+          credentialsKind={connector.credentials}
           errors={errors}
           rowErrors={rowErrors}
           busy={busy}

@@ -5,7 +5,7 @@ import type { Connector } from '../api';
 import { api } from '../session';
 import { Link, navigate } from '../router';
 import { formatDateTime, formatRelative } from '../format';
-import { CONNECTOR_KINDS, kindLabel, lastSyncText, scheduleLabel, syncInProgress } from '../connectors';
+import { CONNECTOR_KINDS, credentialsOf, kindLabel, lastSyncText, scheduleLabel, syncInProgress } from '../connectors';
 import { ConnectorFormFields, useConnectorForm } from '../components/ConnectorForm';
 import { EmptyState, ErrorNotice, Loading, useApp, usePageTitle } from '../components/ui';
 import { JobStatusBadge } from './ImportJobPage';
@@ -53,14 +53,25 @@ export function ConnectorsPage() {
 function AddConnector({ onCancel }: { onCancel: () => void }) {
   const { notify } = useApp();
   const { form, setForm, errors, rowErrors, problem, busy, submit } = useConnectorForm(
-    { kind: 'hubspot', name: CONNECTOR_KINDS.hubspot.label, baseUrl: '', token: '', every: null, rows: [] },
+    {
+      kind: 'hubspot',
+      name: CONNECTOR_KINDS.hubspot.label,
+      baseUrl: '',
+      token: '',
+      auth: 'token',
+      clientId: '',
+      clientSecret: '',
+      refreshToken: '',
+      every: null,
+      rows: [],
+    },
     true,
     async (f, mapping) => {
       const c = await api.createConnector({
         kind: f.kind,
         name: f.name.trim(),
         base_url: f.baseUrl.trim() || null,
-        token: f.token.trim(),
+        ...credentialsOf(f),
         ...(Object.keys(mapping).length ? { field_mapping: mapping } : {}),
         ...(f.every !== null ? { sync_every_minutes: f.every } : {}),
       });
