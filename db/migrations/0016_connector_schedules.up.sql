@@ -14,18 +14,25 @@ ALTER TABLE crm_connectors
 CREATE INDEX crm_connectors_scheduled_idx ON crm_connectors (organization_id, id)
   WHERE sync_every_minutes IS NOT NULL AND disabled_at IS NULL;
 
--- When the connector's next scheduled sync is due (now or earlier: due), or null when it has
--- no schedule. Runs as the caller (row-level security applies to both tables).
-CREATE FUNCTION connector_next_sync_at(p_org uuid, p_connector uuid, p_every integer)
-RETURNS timestamptz
+-- When the connector's next scheduled sync is due (-infinity plus the period when it never
+-- synced), or null when it is not due at all: no schedule, no credentials, deleted, or a sync
+-- of it queued or running. The one definition of "due" for both functions below; runs as its
+-- caller (row-level security applies unless the caller is the owner).
+CREATE FUNCTION connector_sync_due_at(c crm_connectors) RETURNS timestamptz
 LANGUAGE sql STABLE
 SET search_path = public, pg_temp
 AS $$
-  SELECT CASE WHEN p_every IS NULL THEN NULL
-         ELSE coalesce((SELECT max(j.created_at) FROM import_jobs j
-                        WHERE j.organization_id = p_org AND j.connector_id = p_connector),
-                       '-infinity'::timestamptz)
-              + make_interval(mins => p_every) END
+  SELECT CASE
+    WHEN c.sync_every_minutes IS NULL OR c.disabled_at IS NOT NULL
+         OR c.credentials_ciphertext IS NULL THEN NULL
+    WHEN EXISTS (SELECT 1 FROM import_jobs j
+                 WHERE j.organization_id = c.organization_id AND j.connector_id = c.id
+                   AND j.status IN ('queued', 'running')) THEN NULL
+    ELSE coalesce((SELECT max(j.created_at) FROM import_jobs j
+                   WHERE j.organization_id = c.organization_id AND j.connector_id = c.id),
+                  '-infinity'::timestamptz)
+         + make_interval(mins => c.sync_every_minutes)
+  END
 $$;
 
 -- Whether the caller's connector is due for a scheduled sync; locks its row (FOR UPDATE) so
@@ -36,21 +43,12 @@ LANGUAGE plpgsql VOLATILE
 SET search_path = public, pg_temp
 AS $$
 DECLARE
-  c record;
+  c crm_connectors;
 BEGIN
-  SELECT organization_id, id, sync_every_minutes INTO c FROM crm_connectors
-  WHERE organization_id = app_current_org() AND id = p_connector AND disabled_at IS NULL
-    AND sync_every_minutes IS NOT NULL AND credentials_ciphertext IS NOT NULL
+  SELECT * INTO c FROM crm_connectors
+  WHERE organization_id = app_current_org() AND id = p_connector
   FOR UPDATE;
-  IF NOT FOUND THEN
-    RETURN false;
-  END IF;
-  IF EXISTS (SELECT 1 FROM import_jobs j
-             WHERE j.organization_id = c.organization_id AND j.connector_id = c.id
-               AND j.status IN ('queued', 'running')) THEN
-    RETURN false;
-  END IF;
-  RETURN connector_next_sync_at(c.organization_id, c.id, c.sync_every_minutes) <= now();
+  RETURN FOUND AND coalesce(connector_sync_due_at(c) <= now(), false);
 END
 $$;
 
@@ -62,14 +60,12 @@ RETURNS TABLE (organization_id uuid, id uuid)
 LANGUAGE sql STABLE SECURITY DEFINER
 SET search_path = public, pg_temp
 AS $$
-  SELECT c.organization_id, c.id FROM crm_connectors c
-  WHERE c.sync_every_minutes IS NOT NULL AND c.disabled_at IS NULL
-    AND c.credentials_ciphertext IS NOT NULL
-    AND NOT EXISTS (SELECT 1 FROM import_jobs j
-                    WHERE j.organization_id = c.organization_id AND j.connector_id = c.id
-                      AND j.status IN ('queued', 'running'))
-    AND connector_next_sync_at(c.organization_id, c.id, c.sync_every_minutes) <= now()
-  ORDER BY connector_next_sync_at(c.organization_id, c.id, c.sync_every_minutes), c.id
+  SELECT d.organization_id, d.id
+  FROM (SELECT c.organization_id, c.id, connector_sync_due_at(c) AS due_at
+        FROM crm_connectors c
+        WHERE c.sync_every_minutes IS NOT NULL AND c.disabled_at IS NULL) d
+  WHERE d.due_at <= now()
+  ORDER BY d.due_at, d.id
   LIMIT p_limit
 $$;
 REVOKE EXECUTE ON FUNCTION connector_due_syncs(integer) FROM PUBLIC;

@@ -5,5 +5,5 @@
 ALTER TABLE crm_connectors ADD COLUMN credentials_kind text
   CHECK (credentials_kind IN ('token', 'refresh_token'));
 UPDATE crm_connectors SET credentials_kind = 'token' WHERE credentials_ciphertext IS NOT NULL;
-ALTER TABLE crm_connectors ADD CONSTRAINT crm_connectors_credentials_kind_check2
+ALTER TABLE crm_connectors ADD CONSTRAINT crm_connectors_credentials_kind_present
   CHECK ((credentials_kind IS NULL) = (credentials_ciphertext IS NULL));

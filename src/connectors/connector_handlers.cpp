@@ -145,12 +145,19 @@ Result<ConnectorPatchInput> ReadPatch(const json::Value& body) {
 
 }  // namespace
 
+imports::ImportOptions DefaultSyncOptions() {
+  imports::ImportOptions options;
+  options.dedupe = imports::DedupePolicy::kUpdate;
+  options.update_mode = imports::UpdateMode::kOverwrite;
+  options.dnc = imports::DncPolicy::kFlag;
+  return options;
+}
+
 Result<SyncRequest> ParseSyncRequest(const json::Value& body) {
   FieldReader f(body);
   f.RejectUnknown({"full", "dedupe", "update_mode", "dnc", "tags", "owner_id"});
   SyncRequest r;
-  r.options.dedupe = imports::DedupePolicy::kUpdate;
-  r.options.update_mode = imports::UpdateMode::kOverwrite;
+  r.options = DefaultSyncOptions();
   if (auto v = f.Bool("full")) r.full = *v;
   if (auto v = f.String("dedupe", 20)) {
     if (*v == "skip") {

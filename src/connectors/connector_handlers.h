@@ -36,6 +36,9 @@ struct SyncRequest {
   bool full = false;
   imports::ImportOptions options;
 };
+// A sync's options when the request names none (and a scheduled sync's): dedupe "update",
+// update_mode "overwrite", dnc "flag", no tags or owner.
+imports::ImportOptions DefaultSyncOptions();
 Result<SyncRequest> ParseSyncRequest(const json::Value& body);
 
 // The connector object: never a credential, only has_credentials.

@@ -10,7 +10,8 @@ using db::Query;
 using db::Rows;
 
 // The connector's columns (c) and its latest import job's (j), in the order ReadConnector
-// expects them.
+// expects them. next_sync_at is the latest job's queueing plus the period (now when that has
+// passed or there is no job: greatest() ignores the null).
 #define CONNECTOR_COLUMNS                                                                      \
   "c.id, c.kind, c.name, c.base_url, c.field_mapping::text, "                                  \
   "c.credentials_ciphertext IS NOT NULL, c.created_by, app_rfc3339(c.created_at), "            \
@@ -19,7 +20,7 @@ using db::Rows;
   "app_rfc3339(j.finished_at), j.error, j.source_cursor, j.total_rows, j.created, j.updated, " \
   "j.skipped, j.failed, c.sync_every_minutes, "                                                \
   "app_rfc3339(CASE WHEN c.sync_every_minutes IS NOT NULL THEN greatest(now(), "               \
-  "connector_next_sync_at(c.organization_id, c.id, c.sync_every_minutes)) END), "              \
+  "j.created_at + make_interval(mins => c.sync_every_minutes)) END), "                         \
   "c.credentials_kind"
 
 #define LATEST_JOB_JOIN                                                       \

@@ -39,9 +39,8 @@ Status ConnectorsModule::QueueScheduledSync(const std::string& organization_id,
   // created_by stays empty).
   auth::Principal system{.organization_id = organization_id, .role = auth::Role::kAdmin};
   ASSIGN_OR_RETURN(Connector c, service_.Get(system, connector_id));
-  ASSIGN_OR_RETURN(SyncRequest defaults, ParseSyncRequest(json::Value::Object({})));
   ASSIGN_OR_RETURN(imports::ImportJob job,
-                   QueueSync(system, c, std::move(defaults.options), [&](db::Transaction& tx) {
+                   QueueSync(system, c, DefaultSyncOptions(), [&](db::Transaction& tx) {
                      return service_.ReserveScheduledSync(tx, c.id);
                    }));
   spdlog::info("connectors: scheduled sync of connector {} queued as job {}", c.id, job.id);

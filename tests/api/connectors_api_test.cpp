@@ -1168,6 +1168,15 @@ TEST_F(ConnectorsApi, ScheduledSyncsRunWhenDueOncePerPeriod) {
   EXPECT_EQ(hubspot.Requests()[0].path, "/crm/v3/objects/contacts/search") << "incremental";
 
   // A failed sync counts as the period's sync too: it is retried a period later, not at once.
+  OwnerSql("UPDATE import_jobs SET created_at = created_at - interval '61 minutes' WHERE id = $1",
+           db::Params().Add(second_job));
+  hubspot.SetToken("pat-na1-revoked");
+  EXPECT_EQ(*scheduler.RunDue(), 1);
+  const std::string failed_job =
+      admin_.Get("/api/connectors/" + id).Json().Find("last_sync")->Find("job_id")->as_string();
+  EXPECT_EQ(WaitForJob(failed_job).Find("status")->as_string(), "failed");
+  EXPECT_EQ(*scheduler.RunDue(), 0) << "not retried in a loop";
+
   // Without a schedule nothing is due however old the last sync.
   auto off = admin_.Patch("/api/connectors/" + id, R"({"sync_every_minutes":null})");
   ASSERT_EQ(off.status, 200) << off.body;
