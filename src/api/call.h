@@ -74,7 +74,7 @@ class FieldReader {
 
   bool ok() const { return errors_.field_errors().empty(); }
   // kValidationFailed carrying every collected field error.
-  Status status() const { return errors_; }
+  const Status& status() const { return errors_; }
 
  private:
   const json::Value& object_;

@@ -3,6 +3,7 @@
 
 #include "api/call.h"
 #include "connectors/field_mapping.h"
+#include "connectors/sync_options.h"
 #include "core/uuid.h"
 
 namespace leadline::connectors {
@@ -48,6 +49,13 @@ Response ConnectorResponse(int status, const Connector& c) {
   return r;
 }
 
+// The errors of `f` and those of `more` (a nested reader's, already named), as one 422.
+Status MergedFieldErrors(const FieldReader& f, const Status& more) {
+  Status errors = f.status();
+  for (const auto& fe : more.field_errors()) errors.AddFieldError(fe.field, fe.message);
+  return errors;
+}
+
 // Reads a field that may be a string or null; `set` tells whether it was present.
 std::optional<std::string> NullableString(FieldReader& f, std::string_view name, size_t max,
                                           bool& set) {
@@ -89,8 +97,8 @@ std::optional<int64_t> NullableInt(FieldReader& f, std::string_view name, bool& 
 
 Result<NewConnectorInput> ReadCreate(const json::Value& body) {
   FieldReader f(body);
-  f.RejectUnknown(
-      {"kind", "name", "base_url", "token", "oauth", "field_mapping", "sync_every_minutes"});
+  f.RejectUnknown({"kind", "name", "base_url", "token", "oauth", "field_mapping",
+                   "sync_every_minutes", "sync_options"});
   NewConnectorInput in;
   if (auto v = f.String("kind", 50)) {
     in.kind = *v;
@@ -116,13 +124,19 @@ Result<NewConnectorInput> ReadCreate(const json::Value& body) {
   }
   bool schedule_set = false;
   in.sync_every_minutes = NullableInt(f, "sync_every_minutes", schedule_set);
-  if (!f.ok()) return f.status();
+  in.sync_options = DefaultSyncOptions();
+  Status options = Status::Ok();
+  if (const json::Value* v = body.Find("sync_options")) {
+    options = ReadSyncOptionsMember(*v, in.sync_options);
+  }
+  if (!f.ok() || !options.ok()) return MergedFieldErrors(f, options);
   return in;
 }
 
 Result<ConnectorPatchInput> ReadPatch(const json::Value& body) {
   FieldReader f(body);
-  f.RejectUnknown({"name", "base_url", "token", "oauth", "field_mapping", "sync_every_minutes"});
+  f.RejectUnknown({"name", "base_url", "token", "oauth", "field_mapping", "sync_every_minutes",
+                   "sync_options"});
   ConnectorPatchInput in;
   if (f.IsNull("name")) f.Fail("name", "cannot be null");
   in.name = f.String("name", 4 * kMaxNameChars);
@@ -139,64 +153,28 @@ Result<ConnectorPatchInput> ReadPatch(const json::Value& body) {
     }
   }
   in.sync_every_minutes = NullableInt(f, "sync_every_minutes", in.sync_every_minutes_set);
-  if (!f.ok()) return f.status();
+  // Checked here over the defaults; the service reads it again over the stored options.
+  Status options = Status::Ok();
+  if (const json::Value* v = body.Find("sync_options")) {
+    imports::ImportOptions scratch = DefaultSyncOptions();
+    options = ReadSyncOptionsMember(*v, scratch);
+    in.sync_options = *v;
+  }
+  if (!f.ok() || !options.ok()) return MergedFieldErrors(f, options);
   return in;
 }
 
 }  // namespace
 
-imports::ImportOptions DefaultSyncOptions() {
-  imports::ImportOptions options;
-  options.dedupe = imports::DedupePolicy::kUpdate;
-  options.update_mode = imports::UpdateMode::kOverwrite;
-  options.dnc = imports::DncPolicy::kFlag;
-  return options;
-}
-
-Result<SyncRequest> ParseSyncRequest(const json::Value& body) {
+Result<SyncRequest> ParseSyncRequest(const json::Value& body,
+                                     const imports::ImportOptions& connector_options) {
   FieldReader f(body);
   f.RejectUnknown({"full", "dedupe", "update_mode", "dnc", "tags", "owner_id"});
   SyncRequest r;
-  r.options = DefaultSyncOptions();
+  r.options = connector_options;
   if (auto v = f.Bool("full")) r.full = *v;
-  if (auto v = f.String("dedupe", 20)) {
-    if (*v == "skip") {
-      r.options.dedupe = imports::DedupePolicy::kSkip;
-    } else if (*v == "update") {
-      r.options.dedupe = imports::DedupePolicy::kUpdate;
-    } else if (*v == "create") {
-      r.options.dedupe = imports::DedupePolicy::kCreate;
-    } else {
-      f.Fail("dedupe", "must be skip, update or create");
-    }
-  }
-  if (auto v = f.String("update_mode", 20)) {
-    if (*v == "fill") {
-      r.options.update_mode = imports::UpdateMode::kFill;
-    } else if (*v == "overwrite") {
-      r.options.update_mode = imports::UpdateMode::kOverwrite;
-    } else {
-      f.Fail("update_mode", "must be fill or overwrite");
-    }
-  }
-  if (auto v = f.String("dnc", 20)) {
-    if (*v == "flag") {
-      r.options.dnc = imports::DncPolicy::kFlag;
-    } else if (*v == "skip") {
-      r.options.dnc = imports::DncPolicy::kSkip;
-    } else {
-      f.Fail("dnc", "must be flag or skip");
-    }
-  }
-  if (auto v = f.StringArray("tags", 50, 100)) r.options.tags = std::move(*v);
-  if (auto v = f.String("owner_id", 64)) {
-    if (!IsUuid(*v)) {
-      f.Fail("owner_id", "must be a user id");
-    } else {
-      r.options.owner_id = CanonicalUuid(*v);
-    }
-  }
-  if (!f.ok()) return f.status();
+  Status options = ReadSyncOptions(body, "", r.options);
+  if (!f.ok() || !options.ok()) return MergedFieldErrors(f, options);
   return r;
 }
 
@@ -227,7 +205,9 @@ void WriteConnector(json::Writer& w, const Connector& c) {
   } else {
     w.Null();
   }
-  w.OptionalField("next_sync_at", c.next_sync_at).Key("last_sync");
+  w.OptionalField("next_sync_at", c.next_sync_at).Key("sync_options");
+  WriteSyncOptions(w, c.sync_options);
+  w.Key("last_sync");
   if (c.last_sync) {
     WriteSummary(w, *c.last_sync);
   } else {
@@ -289,14 +269,14 @@ void RegisterConnectorRoutes(http::Router& router, auth::AuthService& auth,
 
   router.Add(Method::kPost, "/api/connectors/{id}/sync",
              authed(Role::kAdmin, [&service, start_sync](Call& c) -> Result<Response> {
-               // An empty body means the defaults.
+               // An empty body means the connector's sync options.
                json::Value body = json::Value::Object({});
                if (!c.request.body.empty()) {
                  ASSIGN_OR_RETURN(body, api::JsonObjectBody(c.request));
                }
-               ASSIGN_OR_RETURN(SyncRequest req, ParseSyncRequest(body));
                ASSIGN_OR_RETURN(Connector conn,
                                 service.CheckCanSync(c.principal, c.params.Get("id")));
+               ASSIGN_OR_RETURN(SyncRequest req, ParseSyncRequest(body, conn.sync_options));
                if (!start_sync) return Unavailable("imports are not available on this server");
                ASSIGN_OR_RETURN(SyncStarted started,
                                 start_sync(c.principal, conn, std::move(req.options), req.full));

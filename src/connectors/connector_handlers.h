@@ -29,17 +29,14 @@ using StartSync =
                                       imports::ImportOptions options, bool full)>;
 
 // The body of POST /api/connectors/{id}/sync: {"full", "dedupe", "update_mode", "dnc",
-// "tags", "owner_id"}, every member optional. Defaults for a sync: dedupe "update" with
-// update_mode "overwrite" (the CRM is the source of truth for the records it sends).
-// kValidationFailed naming each bad member.
+// "tags", "owner_id"}, every member optional; the options it does not name are the
+// connector's (its sync_options). kValidationFailed naming each bad member.
 struct SyncRequest {
   bool full = false;
   imports::ImportOptions options;
 };
-// A sync's options when the request names none (and a scheduled sync's): dedupe "update",
-// update_mode "overwrite", dnc "flag", no tags or owner.
-imports::ImportOptions DefaultSyncOptions();
-Result<SyncRequest> ParseSyncRequest(const json::Value& body);
+Result<SyncRequest> ParseSyncRequest(const json::Value& body,
+                                     const imports::ImportOptions& connector_options);
 
 // The connector object: never a credential, only has_credentials.
 void WriteConnector(json::Writer& w, const Connector& c);

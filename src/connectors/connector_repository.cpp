@@ -1,5 +1,6 @@
 #include "connectors/connector_repository.h"
 
+#include "connectors/sync_options.h"
 #include "core/crypto.h"
 
 namespace leadline::connectors::repo {
@@ -21,7 +22,7 @@ using db::Rows;
   "j.skipped, j.failed, c.sync_every_minutes, "                                                \
   "app_rfc3339(CASE WHEN c.sync_every_minutes IS NOT NULL THEN greatest(now(), "               \
   "j.created_at + make_interval(mins => c.sync_every_minutes)) END), "                         \
-  "c.credentials_kind"
+  "c.credentials_kind, c.sync_options::text"
 
 #define LATEST_JOB_JOIN                                                       \
   " LEFT JOIN LATERAL (SELECT * FROM import_jobs j "                          \
@@ -32,9 +33,9 @@ constexpr Query kInsert{
     "connectors_insert",
     "WITH c AS (INSERT INTO crm_connectors (organization_id, id, kind, name, base_url, "
     "field_mapping, credentials_ciphertext, credentials_nonce, key_id, credentials_kind, "
-    "sync_every_minutes, created_by) "
+    "sync_every_minutes, sync_options, created_by) "
     "VALUES (app_current_org(), $1, $2, $3, $4, $5::jsonb, decode($6, 'hex'), decode($7, 'hex'), "
-    "$8, $10, $9::integer, app_current_user()) RETURNING *) "
+    "$8, $10, $9::integer, $11::jsonb, app_current_user()) RETURNING *) "
     "SELECT " CONNECTOR_COLUMNS " FROM c" LATEST_JOB_JOIN};
 
 constexpr Query kGet{"connectors_get",
@@ -60,7 +61,8 @@ constexpr Query kUpdate{
     "credentials_nonce = CASE WHEN $8::boolean THEN decode($10, 'hex') ELSE credentials_nonce END, "
     "key_id = CASE WHEN $8::boolean THEN $11 ELSE key_id END, "
     "credentials_kind = CASE WHEN $8::boolean THEN $14 ELSE credentials_kind END, "
-    "sync_every_minutes = CASE WHEN $12::boolean THEN $13::integer ELSE sync_every_minutes END "
+    "sync_every_minutes = CASE WHEN $12::boolean THEN $13::integer ELSE sync_every_minutes END, "
+    "sync_options = coalesce($15::jsonb, sync_options) "
     "WHERE organization_id = app_current_org() AND id = $1 AND disabled_at IS NULL "
     "RETURNING *) "
     "SELECT " CONNECTOR_COLUMNS " FROM c" LATEST_JOB_JOIN};
@@ -132,6 +134,7 @@ Connector ReadConnector(const Rows& r, int i) {
   if (!r.IsNull(i, 22)) c.sync_every_minutes = r.GetInt(i, 22);
   c.next_sync_at = r.GetOptional(i, 23);
   c.credentials_kind = r.GetOptional(i, 24);
+  c.sync_options = SyncOptionsFromJson(r.Get(i, 25));
   return c;
 }
 
@@ -148,7 +151,8 @@ Result<Connector> Insert(db::Transaction& tx, const NewConnector& c) {
                                                 .Add(crypto::ToHex(c.nonce))
                                                 .Add(c.key_id)
                                                 .Add(c.sync_every_minutes)
-                                                .Add(c.credentials_kind)));
+                                                .Add(c.credentials_kind)
+                                                .Add(c.sync_options_json)));
   if (r.empty()) return Internal("connector insert returned no row");
   return ReadConnector(r, 0);
 }
@@ -194,6 +198,7 @@ Result<std::optional<Connector>> Update(db::Transaction& tx, const std::string& 
   }
   params.Add(p.sync_every_minutes.has_value()).Add(p.sync_every_minutes.value_or(std::nullopt));
   params.Add(p.credentials ? std::optional<std::string>(p.credentials->kind) : std::nullopt);
+  params.Add(p.sync_options_json);
   ASSIGN_OR_RETURN(Rows r, tx.Exec(kUpdate, params));
   if (r.empty()) return std::optional<Connector>();
   return std::optional<Connector>(ReadConnector(r, 0));

@@ -25,6 +25,7 @@ struct NewConnector {
   std::string key_id;
   std::string credentials_kind;  // "token" or "refresh_token"
   std::optional<int64_t> sync_every_minutes;
+  std::string sync_options_json = "{}";  // SyncOptionsJson
 };
 // kAlreadyExists (constraint crm_connectors_name_key) when the name is taken.
 Result<Connector> Insert(db::Transaction& tx, const NewConnector& c);
@@ -50,6 +51,7 @@ struct Patch {
   };
   std::optional<Sealed> credentials;
   std::optional<std::optional<int64_t>> sync_every_minutes;  // set: a schedule, or none
+  std::optional<std::string> sync_options_json;              // SyncOptionsJson
 };
 // The updated connector, or nullopt when there is no live connector with that id.
 Result<std::optional<Connector>> Update(db::Transaction& tx, const std::string& id, const Patch& p);

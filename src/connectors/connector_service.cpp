@@ -6,9 +6,11 @@
 
 #include "connectors/connector_repository.h"
 #include "connectors/outbound_http.h"
+#include "connectors/sync_options.h"
 #include "core/crypto.h"
 #include "core/uuid.h"
 #include "db/transaction.h"
+#include "leads/lead_repository.h"
 
 namespace leadline::connectors {
 namespace {
@@ -123,6 +125,17 @@ std::optional<PlainCredentials> CheckCredentials(std::optional<Kind> kind,
   return out;
 }
 
+// A sync's owner is assigned to the leads it imports: it must be an active user of the
+// organization. `field` names it in the error.
+Status CheckOwner(db::Transaction& tx, const std::optional<std::string>& owner_id,
+                  std::string field) {
+  if (!owner_id) return Status::Ok();
+  ASSIGN_OR_RETURN(bool active, leads::repo::IsActiveUser(tx, *owner_id));
+  if (active) return Status::Ok();
+  return ValidationFailed("validation failed")
+      .AddFieldError(std::move(field), "must be an active user of the organization");
+}
+
 Status NameTaken(Status st) {
   if (st.code() == StatusCode::kAlreadyExists && st.constraint() == "crm_connectors_name_key") {
     return Status(StatusCode::kAlreadyExists, "a connector with this name already exists")
@@ -216,9 +229,11 @@ Result<Connector> ConnectorService::Create(const auth::Principal& p, const NewCo
   row.nonce = std::move(sealed->nonce);
   row.key_id = key->id;
   row.sync_every_minutes = in.sync_every_minutes;
+  row.sync_options_json = SyncOptionsJson(in.sync_options);
 
   std::optional<Connector> out;
   Status st = db::RunInTransaction(pool_, p.Tenant(), [&](db::Transaction& tx) -> Status {
+    RETURN_IF_ERROR(CheckOwner(tx, in.sync_options.owner_id, "sync_options.owner_id"));
     ASSIGN_OR_RETURN(Connector c, repo::Insert(tx, row));
     out = std::move(c);
     return Status::Ok();
@@ -283,6 +298,15 @@ Result<Connector> ConnectorService::Update(const auth::Principal& p, std::string
     CheckSchedule(in.sync_every_minutes, errors);
     patch.sync_every_minutes = in.sync_every_minutes;
   }
+  // Over the stored options: the members not given stay as they are.
+  std::optional<std::string> new_owner;
+  if (in.sync_options) {
+    imports::ImportOptions options = current.sync_options;
+    Status st = ReadSyncOptionsMember(*in.sync_options, options);
+    for (const auto& fe : st.field_errors()) errors.AddFieldError(fe.field, fe.message);
+    if (options.owner_id != current.sync_options.owner_id) new_owner = options.owner_id;
+    patch.sync_options_json = SyncOptionsJson(options);
+  }
   if (!errors.field_errors().empty()) return errors;
   if (creds) {
     auto key = keys_.Get();
@@ -297,6 +321,7 @@ Result<Connector> ConnectorService::Update(const auth::Principal& p, std::string
   }
   std::optional<Connector> out;
   Status st = db::RunInTransaction(pool_, p.Tenant(), [&](db::Transaction& tx) -> Status {
+    RETURN_IF_ERROR(CheckOwner(tx, new_owner, "sync_options.owner_id"));
     ASSIGN_OR_RETURN(out, repo::Update(tx, id, patch));
     if (!out) return NotFound("no such connector");
     return Status::Ok();
@@ -326,9 +351,11 @@ Result<Connector> ConnectorService::CheckCanSync(const auth::Principal& p,
   return c;
 }
 
-Status ConnectorService::ReserveSync(db::Transaction& tx, const std::string& id, bool full) {
+Status ConnectorService::ReserveSync(db::Transaction& tx, const std::string& id, bool full,
+                                     const std::optional<std::string>& owner_id) {
   ASSIGN_OR_RETURN(bool live, repo::LockForSync(tx, id));
   if (!live) return NotFound("no such connector");
+  RETURN_IF_ERROR(CheckOwner(tx, owner_id, "owner_id"));
   ASSIGN_OR_RETURN(auto active, repo::ActiveJob(tx, id));
   if (active) {
     return Conflict("a sync of this connector is already queued or running")

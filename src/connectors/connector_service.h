@@ -37,6 +37,7 @@ struct NewConnectorInput {
   std::optional<SalesforceRefreshToken> oauth;
   std::optional<json::Value> field_mapping;   // overrides object
   std::optional<int64_t> sync_every_minutes;  // nullopt = no schedule
+  imports::ImportOptions sync_options;        // see sync_options.h
 };
 
 struct ConnectorPatchInput {
@@ -49,6 +50,8 @@ struct ConnectorPatchInput {
   std::optional<json::Value> field_mapping;
   bool sync_every_minutes_set = false;  // given (null = no schedule)
   std::optional<int64_t> sync_every_minutes;
+  // The "sync_options" member as given (read over the stored options; null = the defaults).
+  std::optional<json::Value> sync_options;
 };
 
 struct ConnectorPage {
@@ -96,8 +99,10 @@ class ConnectorService {
   // inserted: locks the connector's row, so that concurrent requests queue one sync at most;
   // kConflict with existing_job_id when a sync of it is queued or running; kNotFound when it
   // was deleted meanwhile. `full` makes this and the following syncs fetch everything until
-  // one completes.
-  Status ReserveSync(db::Transaction& tx, const std::string& id, bool full);
+  // one completes. The sync's owner, if any, must be an active user (kValidationFailed on
+  // owner_id).
+  Status ReserveSync(db::Transaction& tx, const std::string& id, bool full,
+                     const std::optional<std::string>& owner_id);
   // The same for a scheduled sync: kConflict unless it is due (a schedule, credentials, no
   // active sync, and its period since the latest sync has passed), checked under the lock.
   Status ReserveScheduledSync(db::Transaction& tx, const std::string& id);

@@ -40,7 +40,7 @@ Status ConnectorsModule::QueueScheduledSync(const std::string& organization_id,
   auth::Principal system{.organization_id = organization_id, .role = auth::Role::kAdmin};
   ASSIGN_OR_RETURN(Connector c, service_.Get(system, connector_id));
   ASSIGN_OR_RETURN(imports::ImportJob job,
-                   QueueSync(system, c, DefaultSyncOptions(), [&](db::Transaction& tx) {
+                   QueueSync(system, c, c.sync_options, [&](db::Transaction& tx) {
                      return service_.ReserveScheduledSync(tx, c.id);
                    }));
   spdlog::info("connectors: scheduled sync of connector {} queued as job {}", c.id, job.id);
@@ -50,9 +50,8 @@ Status ConnectorsModule::QueueScheduledSync(const std::string& organization_id,
 void ConnectorsModule::RegisterRoutes(http::Router& router, auth::AuthService& auth) {
   StartSync start = [this](const auth::Principal& p, const Connector& c,
                            imports::ImportOptions options, bool full) -> Result<SyncStarted> {
-    ASSIGN_OR_RETURN(imports::ImportJob job,
-                     QueueSync(p, c, std::move(options), [&](db::Transaction& tx) {
-                       return service_.ReserveSync(tx, c.id, full);
+    ASSIGN_OR_RETURN(imports::ImportJob job, QueueSync(p, c, options, [&](db::Transaction& tx) {
+                       return service_.ReserveSync(tx, c.id, full, options.owner_id);
                      }));
     json::Writer w;
     imports::ImportJobJson(w, job);

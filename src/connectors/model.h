@@ -7,6 +7,8 @@
 #include <string_view>
 #include <unordered_map>
 
+#include "imports/import_job.h"
+
 namespace leadline::connectors {
 
 enum class Kind { kHubSpot, kSalesforce };
@@ -53,6 +55,8 @@ struct Connector {
   // when the next one is due (now when overdue), nullopt without a schedule.
   std::optional<int64_t> sync_every_minutes;
   std::optional<std::string> next_sync_at;
+  // What its syncs run with unless a request says otherwise, scheduled ones always.
+  imports::ImportOptions sync_options;
   int64_t created_us = 0;  // list cursor
 };
 

@@ -202,21 +202,24 @@ std::string ImportOptionsJson(const ImportOptions& o) {
 Result<ImportOptions> ImportOptionsFromJson(std::string_view text) {
   ASSIGN_OR_RETURN(json::Value v, json::Parse(text));
   if (!v.is_object()) return InvalidArgument("import options are not a JSON object");
+  // Tags are an array here; a tag may contain a comma (a sync's tags come as a JSON array), so
+  // they are not joined into ParseImportOptions' comma-separated form.
   auto get = [&](std::string_view name) -> std::optional<std::string> {
     const json::Value* f = v.Find(name);
-    if (f == nullptr || f->is_null()) return std::nullopt;
+    if (name == "tags" || f == nullptr || f->is_null()) return std::nullopt;
     if (f->is_string()) return f->as_string();
-    if (f->is_array()) {  // tags
-      std::string joined;
-      for (const auto& item : f->items()) {
-        if (!joined.empty()) joined += ',';
-        joined += item.as_string();
-      }
-      return joined;
-    }
     return json::Serialize(*f);  // mapping
   };
-  return ParseImportOptions(get);
+  ASSIGN_OR_RETURN(ImportOptions o, ParseImportOptions(get));
+  if (const json::Value* tags = v.Find("tags"); tags != nullptr && tags->is_array()) {
+    std::vector<std::string> list;
+    for (const auto& item : tags->items()) {
+      if (!item.is_string()) return InvalidArgument("import options: tags must be strings");
+      list.push_back(item.as_string());
+    }
+    ASSIGN_OR_RETURN(o.tags, leads::NormalizeTags(list, "tags"));
+  }
+  return o;
 }
 
 }  // namespace leadline::imports

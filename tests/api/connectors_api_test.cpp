@@ -1267,5 +1267,139 @@ TEST_F(ConnectorsApi, ASyncQueuedConcurrentlyElsewhereIsNotQueuedTwice) {
       "1");
 }
 
+// A connector's sync options: stored with it, shown, merged by PATCH, the starting point of
+// every sync request and what scheduled syncs run with.
+TEST_F(ConnectorsApi, SyncOptionsAreStoredAndUsedBySyncs) {
+  api_->connectors().StopScheduler();  // driven by hand below
+  auto agent = admin_.Post("/api/users", R"({"email":"agent@acme.test",)"
+                                         R"("password":"correct-horse-1","role":"agent"})");
+  ASSERT_EQ(agent.status, 201) << agent.body;
+  const std::string agent_id = agent.Json().Find("id")->as_string();
+  FakeHubSpot hubspot;
+  hubspot.Upsert(Contact("401", "Ada", "Lovelace", "ada@example.com", "+12065550401", DayAgoMs()));
+
+  auto defaults = admin_.Get("/api/connectors/" + CreateHubSpot(hubspot, "Plain")).Json();
+  EXPECT_EQ(json::Serialize(*defaults.Find("sync_options")),
+            R"({"dedupe":"update","update_mode":"overwrite","dnc":"flag","tags":[],)"
+            R"("owner_id":null})");
+
+  auto created = admin_.Post(
+      "/api/connectors", R"({"kind":"hubspot","name":"Options","base_url":")" + hubspot.base_url() +
+                             R"(","token":")" + kHubSpotToken +
+                             R"(","sync_options":{"dedupe":"skip","tags":[" from crm ","a,b"],)"
+                             R"("owner_id":")" +
+                             agent_id + R"("}})");
+  ASSERT_EQ(created.status, 201) << created.body;
+  const std::string id = created.Json().Find("id")->as_string();
+  EXPECT_EQ(json::Serialize(*created.Json().Find("sync_options")),
+            R"({"dedupe":"skip","update_mode":"overwrite","dnc":"flag","tags":["from crm","a,b"],)"
+            R"("owner_id":")" +
+                agent_id + R"("})");
+
+  // PATCH changes the members it names and keeps the others.
+  auto patched = admin_.Patch("/api/connectors/" + id, R"({"sync_options":{"dnc":"skip"}})");
+  ASSERT_EQ(patched.status, 200) << patched.body;
+  const json::Value patched_json = patched.Json();
+  const json::Value* stored = patched_json.Find("sync_options");
+  EXPECT_EQ(stored->Find("dnc")->as_string(), "skip");
+  EXPECT_EQ(stored->Find("dedupe")->as_string(), "skip");
+  EXPECT_EQ(stored->Find("tags")->items().size(), 2u);
+  EXPECT_EQ(stored->Find("owner_id")->as_string(), agent_id);
+
+  // A sync request naming nothing runs with them; a tag with a comma stays one tag.
+  json::Value job = Sync(id);
+  ASSERT_EQ(job.Find("status")->as_string(), "completed") << json::Serialize(job);
+  EXPECT_EQ(job.Find("options")->Find("dedupe")->as_string(), "skip");
+  EXPECT_EQ(job.Find("options")->Find("dnc")->as_string(), "skip");
+  const std::vector<json::Value> leads = Leads();
+  const json::Value* ada = LeadWithEmail(leads, "ada@example.com");
+  ASSERT_NE(ada, nullptr);
+  EXPECT_EQ(json::Serialize(*ada->Find("tags")), R"(["from crm","a,b"])");
+  EXPECT_EQ(ada->Find("assigned_to")->as_string(), agent_id);
+
+  // The members a request names win for that sync only.
+  job = Sync(id, R"({"full":true,"dedupe":"update","tags":[],"owner_id":null})");
+  ASSERT_EQ(job.Find("status")->as_string(), "completed") << json::Serialize(job);
+  EXPECT_EQ(job.Find("options")->Find("dedupe")->as_string(), "update");
+  EXPECT_EQ(job.Find("options")->Find("dnc")->as_string(), "skip");
+  EXPECT_TRUE(job.Find("options")->Find("tags")->items().empty());
+  EXPECT_TRUE(job.Find("options")->Find("owner_id") == nullptr ||
+              job.Find("options")->Find("owner_id")->is_null());
+  EXPECT_EQ(
+      admin_.Get("/api/connectors/" + id).Json().Find("sync_options")->Find("dedupe")->as_string(),
+      "skip");
+
+  // Scheduled syncs run with the stored options.
+  ASSERT_EQ(admin_.Patch("/api/connectors/" + id, R"({"sync_every_minutes":15})").status, 200);
+  OwnerSql(
+      "UPDATE import_jobs SET created_at = created_at - interval '1 hour' "
+      "WHERE connector_id = $1",
+      db::Params().Add(id));
+  EXPECT_EQ(*module_->scheduler().RunDue(), 1);
+  const std::string scheduled =
+      admin_.Get("/api/connectors/" + id).Json().Find("last_sync")->Find("job_id")->as_string();
+  job = WaitForJob(scheduled);
+  ASSERT_EQ(job.Find("status")->as_string(), "completed") << json::Serialize(job);
+  EXPECT_EQ(job.Find("options")->Find("dedupe")->as_string(), "skip");
+  EXPECT_EQ(json::Serialize(*job.Find("options")->Find("tags")), R"(["from crm","a,b"])");
+  EXPECT_EQ(job.Find("options")->Find("owner_id")->as_string(), agent_id);
+
+  // null goes back to the defaults.
+  auto reset = admin_.Patch("/api/connectors/" + id, R"({"sync_options":null})");
+  ASSERT_EQ(reset.status, 200) << reset.body;
+  EXPECT_EQ(json::Serialize(*reset.Json().Find("sync_options")),
+            json::Serialize(*defaults.Find("sync_options")));
+}
+
+TEST_F(ConnectorsApi, SyncOptionsAreValidated) {
+  FakeHubSpot hubspot;
+  const std::string id = CreateHubSpot(hubspot);
+  const std::string before =
+      json::Serialize(*admin_.Get("/api/connectors/" + id).Json().Find("sync_options"));
+  auto other_admin = OwnerSql("SELECT id FROM users WHERE email = 'boss@globex.test'");
+  auto inactive = admin_.Post("/api/users", R"({"email":"gone@acme.test",)"
+                                            R"("password":"correct-horse-1","role":"agent"})");
+  ASSERT_EQ(inactive.status, 201) << inactive.body;
+  const std::string inactive_id = inactive.Json().Find("id")->as_string();
+  OwnerSql("UPDATE users SET is_active = false WHERE id = $1", db::Params().Add(inactive_id));
+
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {R"("skip")", "sync_options"},
+      {R"([])", "sync_options"},
+      {R"({"dedupe":"bogus"})", "sync_options.dedupe"},
+      {R"({"dedupe":null})", "sync_options.dedupe"},
+      {R"({"update_mode":"merge"})", "sync_options.update_mode"},
+      {R"({"dnc":1})", "sync_options.dnc"},
+      {R"({"tags":"a,b"})", "sync_options.tags"},
+      {R"({"tags":[""]})", "sync_options.tags"},
+      {R"({"owner_id":"someone"})", "sync_options.owner_id"},
+      {R"({"owner_id":")" + other_admin + R"("})", "sync_options.owner_id"},
+      {R"({"owner_id":")" + inactive_id + R"("})", "sync_options.owner_id"},
+      {R"({"full":true})", "sync_options.full"},
+  };
+  for (const auto& [value, field] : cases) {
+    auto r =
+        admin_.Patch("/api/connectors/" + id, R"({"name":"Renamed","sync_options":)" + value + "}");
+    EXPECT_EQ(r.status, 422) << value << ": " << r.body;
+    EXPECT_NE(r.body.find("\"" + field + "\""), std::string::npos) << value << ": " << r.body;
+    auto create = admin_.Post("/api/connectors", R"({"kind":"hubspot","name":"New","token":"t",)"
+                                                 R"("sync_options":)" +
+                                                     value + "}");
+    EXPECT_EQ(create.status, 422) << value << ": " << create.body;
+  }
+  auto now = admin_.Get("/api/connectors/" + id).Json();
+  EXPECT_EQ(now.Find("name")->as_string(), "HubSpot") << "nothing written";
+  EXPECT_EQ(json::Serialize(*now.Find("sync_options")), before);
+  EXPECT_EQ(admin_.Get("/api/connectors").Json().Find("data")->items().size(), 1u);
+
+  // A sync request's owner must be an active user of the organization too; no job is queued.
+  for (const std::string& owner : {other_admin, inactive_id}) {
+    auto r = admin_.Post("/api/connectors/" + id + "/sync", R"({"owner_id":")" + owner + R"("})");
+    EXPECT_EQ(r.status, 422) << r.body;
+    EXPECT_NE(r.body.find("\"owner_id\""), std::string::npos) << r.body;
+  }
+  EXPECT_TRUE(admin_.Get("/api/connectors/" + id).Json().Find("last_sync")->is_null());
+}
+
 }  // namespace
 }  // namespace leadline
