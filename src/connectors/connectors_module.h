@@ -51,7 +51,7 @@ class ConnectorsModule {
                                        imports::ImportOptions options,
                                        const imports::ImportService::BeforeInsert& reserve);
   // The scheduler's sync of a connector: acts as the organization itself (no user), with the
-  // default sync options.
+  // connector's sync options.
   Status QueueScheduledSync(const std::string& organization_id, const std::string& connector_id);
 
   imports::ImportService& imports_;
