@@ -154,6 +154,7 @@ describe('CRM connectors', { concurrency: 1 }, () => {
     await form.getByLabel('HubSpot property, row 1').fill('favorite_color');
     await form.getByLabel('Goes to, row 1').selectOption({ label: 'Metadata…' });
     await form.getByLabel('Metadata key, row 1').fill('color');
+    await form.getByLabel('Tags for every lead (optional)').fill('from-hubspot');
     await form.getByRole('button', { name: 'Add connector' }).click();
 
     await page.waitForURL(/\/connectors\/[0-9a-f-]{36}$/);
@@ -166,8 +167,10 @@ describe('CRM connectors', { concurrency: 1 }, () => {
     assert.match(await mapping.locator('tr').filter({ hasText: 'firstname' }).textContent(), /First name/);
     assert.match(await page.locator('section[aria-labelledby="sync-title"]').textContent(), /Never synced.*The first sync fetches all contacts/);
     assert.ok(!(await page.content()).includes(GOOD_TOKEN), 'the token is not in the page');
+    assert.match(await page.locator('section[aria-labelledby="sync-title"]').textContent(), /Sync options.*tags: from-hubspot/);
     const c = await apiCall(page, 'GET', `/api/connectors/${state.connectorId}`);
     assert.equal(c.body.has_credentials, true);
+    assert.deepEqual(c.body.sync_options.tags, ['from-hubspot']);
     assert.ok(!JSON.stringify(c.body).includes(GOOD_TOKEN), 'nor in the API');
     await assertAccessibleControls(page, 'connector');
   });
@@ -186,6 +189,7 @@ describe('CRM connectors', { concurrency: 1 }, () => {
     assert.equal(ada.source, 'hubspot');
     assert.equal(ada.metadata.color, 'teal', 'the mapping change applied');
     assert.equal(ada.metadata.hubspot_id, '501');
+    assert.deepEqual(ada.tags, ['from-hubspot'], 'the sync options given when adding it');
     const job = await apiCall(page, 'GET', `/api/imports/${jobId}`);
     assert.equal(job.body.connector_id, state.connectorId);
     await openConnector();
@@ -194,6 +198,13 @@ describe('CRM connectors', { concurrency: 1 }, () => {
 
   test('the next sync fetches only what changed, through search', async () => {
     hubspot.touch('502', { favorite_color: 'crimson', company: 'Bo & Co' });
+    const sync = page.locator('section[aria-labelledby="sync-title"]');
+    await sync.getByLabel('Tags for every lead (optional)').fill('from-hubspot, vip');
+    await sync.getByText('Changed for this sync only').waitFor();
+    await sync.getByRole('button', { name: 'Save as the connector’s options' }).click();
+    await page.getByText('Sync options saved; syncs start from them.').waitFor();
+    const saved = await apiCall(page, 'GET', `/api/connectors/${state.connectorId}`);
+    assert.deepEqual(saved.body.sync_options.tags, ['from-hubspot', 'vip']);
     const before = hubspot.requests.length;
     await syncNow('Completed');
     assert.equal(await count('Updated'), '1');
@@ -205,6 +216,7 @@ describe('CRM connectors', { concurrency: 1 }, () => {
     assert.equal(filter.operator, 'GTE');
     const bo = (await hubLeads()).find((l) => l.first_name === 'Bo');
     assert.equal(bo.metadata.color, 'crimson');
+    assert.deepEqual([...bo.tags].sort(), ['from-hubspot', 'vip'], 'the saved sync options');
     assert.equal(bo.company, 'Bo & Co');
   });
 

@@ -323,7 +323,18 @@ export interface Connector {
   sync_every_minutes: number | null;
   /** When the next scheduled sync is due (now when overdue); null without a schedule. */
   next_sync_at: string | null;
+  /** What its scheduled syncs run with, and a sync request's starting point. */
+  sync_options: ConnectorSyncOptions;
   last_sync: ConnectorSyncSummary | null;
+}
+
+/** A connector's stored sync options: every member, owner_id null when none. */
+export interface ConnectorSyncOptions {
+  dedupe: DedupePolicy;
+  update_mode: UpdateMode;
+  dnc: DncPolicy;
+  tags: string[];
+  owner_id: string | null;
 }
 
 export interface ConnectorInput {
@@ -335,6 +346,7 @@ export interface ConnectorInput {
   oauth?: { client_id: string; client_secret: string; refresh_token: string };
   field_mapping?: FieldMappingOverrides;
   sync_every_minutes?: number | null;
+  sync_options?: Partial<ConnectorSyncOptions>;
 }
 
 export interface ConnectorPatch {
@@ -344,15 +356,13 @@ export interface ConnectorPatch {
   oauth?: { client_id: string; client_secret: string; refresh_token: string };
   field_mapping?: FieldMappingOverrides | null;
   sync_every_minutes?: number | null;
+  /** The members given change, the others stay; null: back to the defaults. */
+  sync_options?: Partial<ConnectorSyncOptions> | null;
 }
 
-export interface ConnectorSyncRequest {
+/** The members it names override the connector's sync_options for this sync. */
+export interface ConnectorSyncRequest extends Partial<ConnectorSyncOptions> {
   full?: boolean;
-  dedupe?: DedupePolicy;
-  update_mode?: UpdateMode;
-  dnc?: DncPolicy;
-  tags?: string[];
-  owner_id?: string;
 }
 
 // --- consent and merge -----------------------------------------------------------------------

@@ -9,8 +9,14 @@ import {
   mappingFromRows,
   mappingRows,
   nextSyncText,
+  DEFAULT_SYNC_OPTIONS,
+  sameSyncOptions,
   scheduleLabel,
   syncInProgress,
+  syncOptionErrors,
+  syncOptionsForm,
+  syncOptionsOf,
+  syncOptionsText,
   targetLabel,
 } from './connectors';
 
@@ -191,5 +197,54 @@ describe('schedules', () => {
     expect(scheduleLabel(2880)).toBe('Every 2 days');
     expect(scheduleLabel(120)).toBe('Every 2 hours');
     expect(scheduleLabel(90)).toBe('Every 90 minutes');
+  });
+});
+
+describe('sync options', () => {
+  const users = [
+    { id: 'u2', organization_id: 'o1', email: 'sam@x', name: 'Sam', role: 'agent' as const, is_active: true, created_at: '' },
+  ];
+
+  it('round-trips through the form, tags as typed', () => {
+    const stored = { dedupe: 'update' as const, update_mode: 'fill' as const, dnc: 'skip' as const, tags: ['crm', 'q4'], owner_id: 'u2' };
+    const form = syncOptionsForm(stored);
+    expect(form.tags).toBe('crm, q4');
+    expect(syncOptionsOf(form)).toEqual(stored);
+    expect(syncOptionsOf({ ...form, tags: ' crm ,, q4, crm ', owner: '' })).toEqual({ ...stored, owner_id: null });
+    expect(syncOptionsOf(syncOptionsForm())).toEqual(DEFAULT_SYNC_OPTIONS);
+  });
+
+  it('compares with the stored options, the update mode only when updating', () => {
+    const skip = { ...DEFAULT_SYNC_OPTIONS, dedupe: 'skip' as const };
+    expect(sameSyncOptions({ ...syncOptionsForm(skip), updateMode: 'fill' }, skip)).toBe(true);
+    expect(sameSyncOptions({ ...syncOptionsForm(), updateMode: 'fill' }, DEFAULT_SYNC_OPTIONS)).toBe(false);
+    expect(sameSyncOptions({ ...syncOptionsForm(), tags: 'a' }, DEFAULT_SYNC_OPTIONS)).toBe(false);
+    expect(sameSyncOptions({ ...syncOptionsForm(), owner: 'u2' }, DEFAULT_SYNC_OPTIONS)).toBe(false);
+  });
+
+  it('describes them', () => {
+    expect(syncOptionsText(DEFAULT_SYNC_OPTIONS, users)).toBe('Matching leads are overwritten · Do Not Call numbers flagged');
+    expect(
+      syncOptionsText({ dedupe: 'update', update_mode: 'fill', dnc: 'skip', tags: ['crm'], owner_id: 'u2' }, users),
+    ).toBe('Matching leads get their empty fields filled · Do Not Call numbers skipped · tags: crm · owner: Sam');
+    expect(syncOptionsText({ ...DEFAULT_SYNC_OPTIONS, dedupe: 'create', owner_id: 'gone' }, users)).toBe(
+      'Matching records become new leads · Do Not Call numbers flagged · owner: a user no longer listed',
+    );
+  });
+
+  it('finds the server’s errors on options, at the top or under sync_options', () => {
+    const err = new ApiError({
+      status: 422,
+      detail: 'validation failed',
+      errors: [
+        { field: 'owner_id', message: 'must be an active user of the organization' },
+        { field: 'sync_options.tags', message: 'each tag must be 1 to 50 characters' },
+        { field: 'name', message: 'is required' },
+      ],
+    });
+    expect(syncOptionErrors(err)).toEqual({
+      owner_id: 'must be an active user of the organization',
+      tags: 'each tag must be 1 to 50 characters',
+    });
   });
 });

@@ -1,8 +1,18 @@
 // The CRM connector screens' logic, kept out of the components so it can be tested alone: the
 // two CRMs' particulars, the editable rows of a field mapping, the form checks made before a
 // request, and how a connector's last sync is described.
-import type { ApiError, ConnectorKind, ConnectorSyncSummary, FieldMappingOverrides } from './api';
-import { IMPORT_FIELDS, fieldLabel } from './imports';
+import type {
+  ApiError,
+  ConnectorKind,
+  ConnectorSyncOptions,
+  ConnectorSyncSummary,
+  DedupePolicy,
+  DncPolicy,
+  FieldMappingOverrides,
+  UpdateMode,
+  User,
+} from './api';
+import { IMPORT_FIELDS, fieldLabel, splitTags } from './imports';
 
 export interface KindInfo {
   label: string;
@@ -135,6 +145,84 @@ export function scheduleLabel(minutes: number | null | undefined): string {
   if (minutes % 1440 === 0) return `Every ${minutes / 1440} days`;
   if (minutes % 60 === 0) return `Every ${minutes / 60} hours`;
   return `Every ${minutes} minutes`;
+}
+
+// --- sync options ----------------------------------------------------------------------------
+
+/** What a connector syncs with until it is given other options (the server's defaults). */
+export const DEFAULT_SYNC_OPTIONS: ConnectorSyncOptions = {
+  dedupe: 'update',
+  update_mode: 'overwrite',
+  dnc: 'flag',
+  tags: [],
+  owner_id: null,
+};
+
+/** The sync options as the form edits them: tags as typed, owner "" for nobody. */
+export interface SyncOptionsForm {
+  dedupe: DedupePolicy;
+  updateMode: UpdateMode;
+  dnc: DncPolicy;
+  tags: string;
+  owner: string;
+}
+
+export function syncOptionsForm(o: ConnectorSyncOptions = DEFAULT_SYNC_OPTIONS): SyncOptionsForm {
+  return { dedupe: o.dedupe, updateMode: o.update_mode, dnc: o.dnc, tags: o.tags.join(', '), owner: o.owner_id ?? '' };
+}
+
+/** Every member, as the API takes and shows them. */
+export function syncOptionsOf(f: SyncOptionsForm): ConnectorSyncOptions {
+  return { dedupe: f.dedupe, update_mode: f.updateMode, dnc: f.dnc, tags: splitTags(f.tags), owner_id: f.owner || null };
+}
+
+/** Whether the form says what `stored` says (tag spelling and order aside from blanks). */
+export function sameSyncOptions(f: SyncOptionsForm, stored: ConnectorSyncOptions): boolean {
+  const a = syncOptionsOf(f);
+  return (
+    a.dedupe === stored.dedupe &&
+    (a.dedupe !== 'update' || a.update_mode === stored.update_mode) &&
+    a.dnc === stored.dnc &&
+    a.owner_id === stored.owner_id &&
+    a.tags.length === stored.tags.length &&
+    a.tags.every((t, i) => t === stored.tags[i])
+  );
+}
+
+const SYNC_OPTION_FIELDS = ['dedupe', 'update_mode', 'dnc', 'tags', 'owner_id'] as const;
+
+/**
+ * A 422's errors on sync options by member name, whether the request named them at the top
+ * (a sync) or under "sync_options." (saving them); none when it names none of them.
+ */
+export function syncOptionErrors(err: ApiError): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const e of err.errors) {
+    const name = e.field.startsWith('sync_options.') ? e.field.slice('sync_options.'.length) : e.field;
+    const member = SYNC_OPTION_FIELDS.find((f) => name === f || name.startsWith(`${f}[`));
+    if (member) out[member] = out[member] ? `${out[member]}; ${e.message}` : e.message;
+  }
+  return out;
+}
+
+/** "Matching leads are updated (overwritten) · Do Not Call numbers flagged · tags: crm · owner: Ada". */
+export function syncOptionsText(o: ConnectorSyncOptions, users: User[]): string {
+  const dedupe =
+    o.dedupe === 'update'
+      ? o.update_mode === 'fill'
+        ? 'matching leads get their empty fields filled'
+        : 'matching leads are overwritten'
+      : o.dedupe === 'skip'
+        ? 'matching records are skipped'
+        : 'matching records become new leads';
+  const parts = [dedupe, o.dnc === 'skip' ? 'Do Not Call numbers skipped' : 'Do Not Call numbers flagged'];
+  if (o.tags.length) parts.push(`tags: ${o.tags.join(', ')}`);
+  if (o.owner_id) {
+    const u = users.find((x) => x.id === o.owner_id);
+    parts.push(`owner: ${u ? u.name || u.email : 'a user no longer listed'}`);
+  }
+  const text = parts.join(' · ');
+  return text.charAt(0).toUpperCase() + text.slice(1);
 }
 
 // --- the connector form --------------------------------------------------------------------

@@ -89,6 +89,7 @@ export function ConnectorFormFields({
   submitLabel,
   onSubmit,
   extraActions,
+  extraFields,
 }: {
   value: ConnectorFormState;
   onChange: (next: ConnectorFormState) => void;
@@ -101,6 +102,8 @@ export function ConnectorFormFields({
   submitLabel: string;
   onSubmit: (e: FormEvent) => void;
   extraActions?: ReactNode;
+  /** Shown after the schedule (adding a connector: its sync options). */
+  extraFields?: ReactNode;
 }) {
   const id = useId();
   const info = CONNECTOR_KINDS[value.kind];
@@ -265,11 +268,12 @@ export function ConnectorFormFields({
             )}
           </select>
           <p id={`${id}-sync_every_minutes-hint`} className="hint">
-            Scheduled syncs fetch what changed, update matching leads and flag Do Not Call numbers.
+            Scheduled syncs fetch what changed since the last one and import it with the connector’s sync options.
           </p>
           <FieldError id={`${id}-sync_every_minutes-error`} message={errors.sync_every_minutes} />
         </div>
       </div>
+      {extraFields}
       <MappingEditor
         kind={value.kind}
         rows={value.rows}

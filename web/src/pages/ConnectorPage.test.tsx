@@ -36,6 +36,7 @@ function connector(over: Partial<Connector> = {}): Connector {
     updated_at: '2026-12-01T10:00:00Z',
     sync_every_minutes: null,
     next_sync_at: null,
+    sync_options: { dedupe: 'update', update_mode: 'overwrite', dnc: 'flag', tags: [], owner_id: null },
     last_sync: null,
     ...over,
   };
@@ -71,8 +72,60 @@ describe('ConnectorPage', () => {
     setValue(byLabel<HTMLSelectElement>(view.host, 'A record matching a lead'), 'skip');
     setValue(byLabel(view.host, 'Tags for every lead (optional)'), 'crm, q4');
     await submit(view.host.querySelector<HTMLFormElement>('.sync-form')!);
-    expect(api.syncConnector).toHaveBeenCalledWith('c1', { dedupe: 'skip', dnc: 'flag', tags: ['crm', 'q4'] });
+    expect(api.syncConnector).toHaveBeenCalledWith('c1', {
+      dedupe: 'skip',
+      update_mode: 'overwrite',
+      dnc: 'flag',
+      tags: ['crm', 'q4'],
+      owner_id: null,
+    });
     expect(navigate).toHaveBeenCalledWith('/imports/job-9');
+  });
+
+  it('starts from the connector’s saved sync options and saves changed ones as its own', async () => {
+    const stored = { dedupe: 'skip' as const, update_mode: 'overwrite' as const, dnc: 'skip' as const, tags: ['crm'], owner_id: 'u2' };
+    api.connector.mockResolvedValue(connector({ sync_every_minutes: 60, sync_options: stored }));
+    api.updateConnector.mockResolvedValue(
+      connector({ sync_every_minutes: 60, sync_options: { ...stored, tags: ['crm', 'q4'] } }),
+    );
+    const app = appState();
+    view = render(<ConnectorPage id="c1" />, app);
+    await flush();
+    const sync = view.host.querySelector<HTMLElement>('section[aria-labelledby="sync-title"]')!;
+    expect(sync.textContent).toContain('Matching records are skipped · Do Not Call numbers skipped · tags: crm · owner: Sam Agent');
+    expect(byLabel<HTMLSelectElement>(sync, 'A record matching a lead').value).toBe('skip');
+    expect(byLabel<HTMLSelectElement>(sync, 'Owner of leads without one').value).toBe('u2');
+    const save = button(sync, 'Save as the connector’s options');
+    expect(save.disabled).toBe(true); // nothing changed yet
+    setValue(byLabel(sync, 'Tags for every lead (optional)'), 'crm, q4');
+    expect(save.disabled).toBe(false);
+    expect(sync.textContent).toContain('Changed for this sync only');
+    click(save);
+    await flush();
+    expect(api.updateConnector).toHaveBeenCalledWith('c1', {
+      sync_options: { dedupe: 'skip', update_mode: 'overwrite', dnc: 'skip', tags: ['crm', 'q4'], owner_id: 'u2' },
+    });
+    expect(app.notify).toHaveBeenCalledWith('Sync options saved; scheduled syncs use them.', { tone: 'success' });
+    expect(sync.textContent).toContain('tags: crm, q4');
+    expect(button(sync, 'Save as the connector’s options').disabled).toBe(true);
+  });
+
+  it('puts the server’s error on a sync option next to it', async () => {
+    api.connector.mockResolvedValue(connector());
+    api.syncConnector.mockRejectedValue(
+      new ApiError({ status: 422, detail: 'validation failed', errors: [{ field: 'owner_id', message: 'must be an active user of the organization' }] }),
+    );
+    view = render(<ConnectorPage id="c1" />);
+    await flush();
+    const sync = view.host.querySelector<HTMLElement>('section[aria-labelledby="sync-title"]')!;
+    setValue(byLabel<HTMLSelectElement>(sync, 'Owner of leads without one'), 'u2');
+    await submit(sync.querySelector<HTMLFormElement>('.sync-form')!);
+    const owner = byLabel<HTMLSelectElement>(sync, 'Owner of leads without one');
+    expect(owner.getAttribute('aria-invalid')).toBe('true');
+    expect(sync.querySelector(`#${CSS.escape(owner.getAttribute('aria-describedby')!)}`)?.textContent).toBe(
+      'must be an active user of the organization',
+    );
+    expect(sync.textContent).not.toContain('The sync could not be started');
   });
 
   it('points to the sync already under way on 409', async () => {
@@ -217,7 +270,15 @@ describe('ConnectorsPage', () => {
       name: 'Salesforce',
       base_url: 'https://acme.my.salesforce.com',
       token: '00Dxx!token',
-    });
+    }); // the default sync options are not sent
+    setValue(byLabel<HTMLSelectElement>(form, 'Numbers on a Do Not Call list'), 'skip');
+    setValue(byLabel(form, 'Tags for every lead (optional)'), 'salesforce');
+    await submit(form);
+    expect(api.createConnector).toHaveBeenLastCalledWith(
+      expect.objectContaining({
+        sync_options: { dedupe: 'update', update_mode: 'overwrite', dnc: 'skip', tags: ['salesforce'], owner_id: null },
+      }),
+    );
     expect(navigate).toHaveBeenCalledWith('/connectors/c2');
   });
 });

@@ -2,7 +2,7 @@
 // the page then follows the sync's import job), the mapping in effect, and its settings:
 // rename, move, rotate the token, change the mapping, delete.
 import { useCallback, useEffect, useState, type FormEvent } from 'react';
-import { ApiError, type Connector, type DedupePolicy, type DncPolicy, type UpdateMode } from '../api';
+import { ApiError, type Connector } from '../api';
 import { api } from '../session';
 import { Link, navigate } from '../router';
 import { formatDateTime } from '../format';
@@ -13,11 +13,17 @@ import {
   lastSyncText,
   mappingRows,
   nextSyncText,
+  sameSyncOptions,
   scheduleLabel,
   syncInProgress,
+  syncOptionErrors,
+  syncOptionsForm,
+  syncOptionsOf,
+  syncOptionsText,
   targetLabel,
+  type SyncOptionsForm,
 } from '../connectors';
-import { splitTags } from '../imports';
+import { SyncOptionsFields } from '../components/SyncOptionsFields';
 import { ConnectorFormFields, useConnectorForm, type ConnectorFormState } from '../components/ConnectorForm';
 import { ConfirmDialog, ErrorNotice, Loading, useApp, usePageTitle } from '../components/ui';
 import { JobStatusBadge } from './ImportJobPage';
@@ -89,7 +95,7 @@ export function ConnectorPage({ id }: { id: string }) {
         </div>
       </div>
       <div className="connector-grid">
-        <SyncCard connector={connector} />
+        <SyncCard connector={connector} onSaved={setConnector} />
         <MappingCard connector={connector} />
       </div>
       {isAdmin ? (
@@ -101,39 +107,58 @@ export function ConnectorPage({ id }: { id: string }) {
   );
 }
 
-function SyncCard({ connector }: { connector: Connector }) {
+function SyncCard({ connector, onSaved }: { connector: Connector; onSaved: (c: Connector) => void }) {
   const { isAdmin, users, notify } = useApp();
   const sync = connector.last_sync;
   const [full, setFull] = useState(false);
-  const [dedupe, setDedupe] = useState<DedupePolicy>('update');
-  const [updateMode, setUpdateMode] = useState<UpdateMode>('overwrite');
-  const [dnc, setDnc] = useState<DncPolicy>('flag');
-  const [tags, setTags] = useState('');
-  const [owner, setOwner] = useState('');
-  const [busy, setBusy] = useState(false);
+  const [options, setOptions] = useState<SyncOptionsForm>(() => syncOptionsForm(connector.sync_options));
+  const [busy, setBusy] = useState<'sync' | 'save' | null>(null);
   const [problem, setProblem] = useState<unknown>(null);
+  const [optionErrors, setOptionErrors] = useState<Record<string, string>>({});
   const running = syncInProgress(sync);
+  const saved = sameSyncOptions(options, connector.sync_options);
+
+  // A 422 naming an option goes next to it; anything else above the buttons.
+  const fail = (err: unknown) => {
+    const byOption = err instanceof ApiError && err.status === 422 ? syncOptionErrors(err) : {};
+    setOptionErrors(byOption);
+    setProblem(Object.keys(byOption).length ? null : err);
+  };
 
   const start = async (e: FormEvent) => {
     e.preventDefault();
-    setBusy(true);
+    setBusy('sync');
     setProblem(null);
+    setOptionErrors({});
     try {
-      const tagList = splitTags(tags);
-      const job = await api.syncConnector(connector.id, {
-        ...(full ? { full: true } : {}),
-        dedupe,
-        ...(dedupe === 'update' ? { update_mode: updateMode } : {}),
-        dnc,
-        ...(tagList.length ? { tags: tagList } : {}),
-        ...(owner ? { owner_id: owner } : {}),
-      });
+      const job = await api.syncConnector(connector.id, { ...(full ? { full: true } : {}), ...syncOptionsOf(options) });
       notify(`Sync of “${connector.name}” queued.`, { tone: 'success' });
       navigate(`/imports/${job.id}`);
     } catch (err) {
-      setProblem(err);
+      fail(err);
     } finally {
-      setBusy(false);
+      setBusy(null);
+    }
+  };
+
+  const save = async () => {
+    setBusy('save');
+    setProblem(null);
+    setOptionErrors({});
+    try {
+      const updated = await api.updateConnector(connector.id, { sync_options: syncOptionsOf(options) });
+      onSaved(updated);
+      setOptions(syncOptionsForm(updated.sync_options));
+      notify(
+        updated.sync_every_minutes !== null
+          ? 'Sync options saved; scheduled syncs use them.'
+          : 'Sync options saved; syncs start from them.',
+        { tone: 'success' },
+      );
+    } catch (err) {
+      fail(err);
+    } finally {
+      setBusy(null);
     }
   };
 
@@ -179,6 +204,10 @@ function SyncCard({ connector }: { connector: Connector }) {
             <dt>Next sync</dt>
             <dd>{nextSyncText(connector.kind, sync, formatDateTime)}</dd>
           </div>
+          <div className="field-row">
+            <dt>Sync options</dt>
+            <dd>{syncOptionsText(connector.sync_options, users)}</dd>
+          </div>
         </dl>
         {isAdmin && (
           <form onSubmit={start} noValidate className="sync-form">
@@ -186,53 +215,12 @@ function SyncCard({ connector }: { connector: Connector }) {
               <input type="checkbox" checked={full} onChange={(e) => setFull(e.target.checked)} />
               Full sync: fetch all {records}, not only the changed ones
             </label>
-            <div className="options-grid">
-              <div className="field">
-                <label htmlFor="sync-dedupe">A record matching a lead</label>
-                <select id="sync-dedupe" value={dedupe} onChange={(e) => setDedupe(e.target.value as DedupePolicy)}>
-                  <option value="update">updates the lead</option>
-                  <option value="skip">is skipped</option>
-                  <option value="create">becomes a new lead</option>
-                </select>
-              </div>
-              {dedupe === 'update' && (
-                <div className="field">
-                  <label htmlFor="sync-update-mode">Updating</label>
-                  <select
-                    id="sync-update-mode"
-                    value={updateMode}
-                    onChange={(e) => setUpdateMode(e.target.value as UpdateMode)}
-                  >
-                    <option value="overwrite">overwrites with the CRM’s values</option>
-                    <option value="fill">fills only empty fields</option>
-                  </select>
-                </div>
-              )}
-              <div className="field">
-                <label htmlFor="sync-dnc">Numbers on a Do Not Call list</label>
-                <select id="sync-dnc" value={dnc} onChange={(e) => setDnc(e.target.value as DncPolicy)}>
-                  <option value="flag">are imported and flagged</option>
-                  <option value="skip">are skipped</option>
-                </select>
-              </div>
-              <div className="field">
-                <label htmlFor="sync-tags">Tags for every lead (optional)</label>
-                <input id="sync-tags" value={tags} placeholder="comma, separated" onChange={(e) => setTags(e.target.value)} />
-              </div>
-              <div className="field">
-                <label htmlFor="sync-owner">Owner of leads without one</label>
-                <select id="sync-owner" value={owner} onChange={(e) => setOwner(e.target.value)}>
-                  <option value="">Nobody (unassigned)</option>
-                  {users
-                    .filter((u) => u.is_active)
-                    .map((u) => (
-                      <option key={u.id} value={u.id}>
-                        {u.name || u.email}
-                      </option>
-                    ))}
-                </select>
-              </div>
-            </div>
+            <SyncOptionsFields value={options} onChange={setOptions} users={users} errors={optionErrors} />
+            <p className="hint">
+              {saved
+                ? 'These are the connector’s saved sync options; scheduled syncs use them.'
+                : 'Changed for this sync only, unless saved as the connector’s options (scheduled syncs use those).'}
+            </p>
             {problem ? (
               <ErrorNotice
                 error={problem}
@@ -245,8 +233,15 @@ function SyncCard({ connector }: { connector: Connector }) {
               </p>
             )}
             <div className="form-actions">
-              <button type="submit" className="btn btn-primary" disabled={busy || running || !connector.has_credentials}>
-                {busy ? 'Starting…' : running ? 'Sync under way…' : 'Sync now'}
+              <button
+                type="submit"
+                className="btn btn-primary"
+                disabled={busy !== null || running || !connector.has_credentials}
+              >
+                {busy === 'sync' ? 'Starting…' : running ? 'Sync under way…' : 'Sync now'}
+              </button>
+              <button type="button" className="btn" disabled={busy !== null || saved} onClick={save}>
+                {busy === 'save' ? 'Saving…' : 'Save as the connector’s options'}
               </button>
             </div>
             {!connector.has_credentials && <p className="hint">Set a token below before syncing.</p>}

@@ -5,8 +5,20 @@ import type { Connector } from '../api';
 import { api } from '../session';
 import { Link, navigate } from '../router';
 import { formatDateTime, formatRelative } from '../format';
-import { CONNECTOR_KINDS, credentialsOf, kindLabel, lastSyncText, scheduleLabel, syncInProgress } from '../connectors';
+import {
+  CONNECTOR_KINDS,
+  credentialsOf,
+  kindLabel,
+  lastSyncText,
+  sameSyncOptions,
+  scheduleLabel,
+  syncInProgress,
+  syncOptionsForm,
+  syncOptionsOf,
+  DEFAULT_SYNC_OPTIONS,
+} from '../connectors';
 import { ConnectorFormFields, useConnectorForm } from '../components/ConnectorForm';
+import { SyncOptionsFields } from '../components/SyncOptionsFields';
 import { EmptyState, ErrorNotice, Loading, useApp, usePageTitle } from '../components/ui';
 import { JobStatusBadge } from './ImportJobPage';
 
@@ -51,7 +63,8 @@ export function ConnectorsPage() {
 }
 
 function AddConnector({ onCancel }: { onCancel: () => void }) {
-  const { notify } = useApp();
+  const { notify, users } = useApp();
+  const [syncOptions, setSyncOptions] = useState(() => syncOptionsForm());
   const { form, setForm, errors, rowErrors, problem, busy, submit } = useConnectorForm(
     {
       kind: 'hubspot',
@@ -74,6 +87,7 @@ function AddConnector({ onCancel }: { onCancel: () => void }) {
         ...credentialsOf(f),
         ...(Object.keys(mapping).length ? { field_mapping: mapping } : {}),
         ...(f.every !== null ? { sync_every_minutes: f.every } : {}),
+        ...(sameSyncOptions(syncOptions, DEFAULT_SYNC_OPTIONS) ? {} : { sync_options: syncOptionsOf(syncOptions) }),
       });
       notify(`Connector “${c.name}” added.`, { tone: 'success' });
       navigate(`/connectors/${c.id}`);
@@ -94,6 +108,13 @@ function AddConnector({ onCancel }: { onCancel: () => void }) {
           busy={busy}
           submitLabel="Add connector"
           onSubmit={submit}
+          extraFields={
+            <fieldset className="field">
+              <legend>Sync options</legend>
+              <p className="hint">What syncs do with the records they bring in; they can be changed later.</p>
+              <SyncOptionsFields value={syncOptions} onChange={setSyncOptions} users={users} />
+            </fieldset>
+          }
           extraActions={
             <button type="button" className="btn btn-ghost" onClick={onCancel} disabled={busy}>
               Cancel
