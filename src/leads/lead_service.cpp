@@ -85,6 +85,16 @@ Status MapWriteError(Status st) {
   return out;
 }
 
+// A write checked its phone was free, but a lead committed meanwhile took it (the unique index
+// waited for that transaction, then refused): kAborted, so RunInTransaction runs the write again
+// and its check names the lead that has the phone now. Any other error as MapWriteError says.
+Status RetryIfPhoneTakenMeanwhile(Status st) {
+  if (st.code() == StatusCode::kAlreadyExists && st.constraint() == "leads_phone_key") {
+    return Aborted("a lead took this phone meanwhile; retry");
+  }
+  return MapWriteError(std::move(st));
+}
+
 Status PhoneTaken(const std::string& existing_id) {
   return AlreadyExists("a live lead of the organization already has this phone")
       .AddFieldError("phone", "is already used by lead " + existing_id)
@@ -271,7 +281,7 @@ Result<Lead> LeadService::Update(const Principal& p, std::string_view id_in, con
     }
 
     auto updated = repo::UpdateLead(tx, id, cur.version, n);
-    if (!updated.ok()) return MapWriteError(updated.status());
+    if (!updated.ok()) return RetryIfPhoneTakenMeanwhile(updated.status());
     if (!*updated) return Internal("locked lead changed during its update");
     if (reassigned) {
       RETURN_IF_ERROR(
@@ -316,7 +326,7 @@ Result<Lead> LeadService::Restore(const Principal& p, std::string_view id_in) {
       if (owner) return PhoneTaken(*owner);
     }
     auto restored = repo::Restore(tx, id);
-    if (!restored.ok()) return MapWriteError(restored.status());
+    if (!restored.ok()) return RetryIfPhoneTakenMeanwhile(restored.status());
     if (!*restored) return LeadNotFound();
     result = std::move(**restored);
     return Status::Ok();

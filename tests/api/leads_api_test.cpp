@@ -4,6 +4,8 @@
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
+#include <functional>
 #include <set>
 #include <thread>
 
@@ -355,6 +357,44 @@ TEST_F(LeadsApi, ConcurrentPatchesWithoutIfMatchAreBothAppliedAndAudited) {
   EXPECT_EQ(lead.Find("lead_score")->as_int(), kEach);
   EXPECT_EQ(lead.Find("version")->as_int(), 1 + 2 * kEach);
   EXPECT_EQ(AuditCount(id), before + 2 * kEach) << "every change audited";
+}
+
+// Another transaction gives a lead the phone after this PATCH (or restore) found it free, and
+// commits while the write waits on the unique index: the answer is still 409 naming that lead.
+TEST_F(LeadsApi, PhoneTakenByAConcurrentWriteIs409WithExistingId) {
+  const std::string patched = CreateId(R"({"phone":"+12065550101"})");
+  const std::string deleted = CreateId(R"({"phone":"+12065550102"})");
+  ASSERT_EQ(Admin().Delete("/api/leads/" + deleted).status, 204);
+  const std::vector<std::pair<std::string, std::function<HttpResult()>>> writes = {
+      {"+12065550199",
+       [&] { return Admin().Patch("/api/leads/" + patched, R"({"phone":"+12065550199"})"); }},
+      {"+12065550102", [&] { return Admin().Post("/api/leads/" + deleted + "/restore", ""); }},
+  };
+  for (const auto& [phone, write] : writes) {
+    auto conn = app_->db().owner_pool().Acquire();
+    ASSERT_TRUE(conn.ok());
+    ASSERT_TRUE((*conn)->Exec("BEGIN").ok());
+    auto competing = (*conn)->Exec(
+        "INSERT INTO leads (organization_id, phone) VALUES ($1, $2) RETURNING id",
+        db::Params().Add(org_.organization_id).Add(phone));
+    ASSERT_TRUE(competing.ok()) << competing.status().ToString();
+    const std::string competing_id(competing->Get(0, 0));
+
+    std::atomic<bool> done{false};
+    HttpResult result;
+    std::thread request([&] {
+      result = write();
+      done = true;
+    });
+    std::this_thread::sleep_for(std::chrono::milliseconds(500));
+    EXPECT_FALSE(done.load()) << phone << ": the write waits for the other transaction";
+    ASSERT_TRUE((*conn)->Exec("COMMIT").ok());
+    request.join();
+    ExpectProblem(result, 409, "phone");
+    EXPECT_EQ(Str(result.Json(), "existing_id"), competing_id) << phone << ": " << result.body;
+  }
+  EXPECT_EQ(Str(Admin().Get("/api/leads/" + patched).Json(), "phone"), "+12065550101");
+  ExpectProblem(Admin().Get("/api/leads/" + deleted), 404);
 }
 
 TEST_F(LeadsApi, DeleteAndRestore) {
