@@ -179,6 +179,7 @@ Result<TagCount> DecodeTagCursor(std::string_view cursor) {
     t.count = t.count * 10 + (c - '0');
   }
   t.tag = payload->substr(nl + 1);
+  if (!IsValidUtf8(t.tag)) return bad;  // a tampered cursor; the database would refuse it
   return t;
 }
 

@@ -192,7 +192,9 @@ bool IsRfc3339(std::string_view s) {
   if (s[i] == 'Z' || s[i] == 'z') return i + 1 == s.size();
   if (s[i] != '+' && s[i] != '-') return false;
   auto oh = Digits(s, i + 1, 2), om = Digits(s, i + 4, 2);
-  return oh && om && i + 6 == s.size() && s[i + 3] == ':' && *oh <= 23 && *om <= 59;
+  // PostgreSQL refuses UTC offsets beyond ±15:59 (real ones stay within ±14:00), so those are
+  // rejected here as malformed rather than failing in the database.
+  return oh && om && i + 6 == s.size() && s[i + 3] == ':' && *oh <= 15 && *om <= 59;
 }
 
 Result<std::vector<std::string>> NormalizeTags(const std::vector<std::string>& tags,

@@ -374,9 +374,9 @@ TEST_F(LeadsApi, PhoneTakenByAConcurrentWriteIs409WithExistingId) {
     auto conn = app_->db().owner_pool().Acquire();
     ASSERT_TRUE(conn.ok());
     ASSERT_TRUE((*conn)->Exec("BEGIN").ok());
-    auto competing = (*conn)->Exec(
-        "INSERT INTO leads (organization_id, phone) VALUES ($1, $2) RETURNING id",
-        db::Params().Add(org_.organization_id).Add(phone));
+    auto competing =
+        (*conn)->Exec("INSERT INTO leads (organization_id, phone) VALUES ($1, $2) RETURNING id",
+                      db::Params().Add(org_.organization_id).Add(phone));
     ASSERT_TRUE(competing.ok()) << competing.status().ToString();
     const std::string competing_id(competing->Get(0, 0));
 

@@ -9,6 +9,7 @@
 #include <random>
 #include <thread>
 
+#include "leads/lead_validation.h"
 #include "support/test_app.h"
 
 namespace leadline {
@@ -245,6 +246,16 @@ TEST_F(LeadsTagsApi, CountsAreExactAfterConcurrentWritesBulkOpsAndMerges) {
   EXPECT_EQ(Scalar("SELECT sum(count) FROM lead_tag_counts WHERE organization_id = $1"), total);
   ASSERT_GE(Scalar("SELECT lead_tag_counts_rebuild($1::uuid)"), 0);
   EXPECT_EQ(ApiCounts(Admin()), truth);
+}
+
+// A cursor is opaque but can be forged: one whose tag is not UTF-8 is a bad parameter (400
+// naming it), not an error passed on from the database.
+TEST_F(LeadsTagsApi, ATamperedCursorIs400NamingIt) {
+  const std::string forged = leads::Base64UrlEncode(std::string("t1\n5\n\xff\xfe"));
+  auto r = Admin().Get("/api/tags?cursor=" + forged);
+  EXPECT_EQ(r.status, 400) << r.body;
+  EXPECT_NE(r.body.find("\"field\":\"cursor\""), std::string::npos) << r.body;
+  EXPECT_EQ(r.body.find("UTF8"), std::string::npos) << r.body;
 }
 
 TEST_F(LeadsTagsApi, AgentsCountTheirOwnAndUnassignedLeads) {
