@@ -153,14 +153,9 @@ Result<ConnectorPatchInput> ReadPatch(const json::Value& body) {
     }
   }
   in.sync_every_minutes = NullableInt(f, "sync_every_minutes", in.sync_every_minutes_set);
-  // Checked here over the defaults; the service reads it again over the stored options.
-  Status options = Status::Ok();
-  if (const json::Value* v = body.Find("sync_options")) {
-    imports::ImportOptions scratch = DefaultSyncOptions();
-    options = ReadSyncOptionsMember(*v, scratch);
-    in.sync_options = *v;
-  }
-  if (!f.ok() || !options.ok()) return MergedFieldErrors(f, options);
+  // Read (and checked) by the service, over the stored options.
+  if (const json::Value* v = body.Find("sync_options")) in.sync_options = *v;
+  if (!f.ok()) return f.status();
   return in;
 }
 

@@ -176,7 +176,7 @@ export function syncOptionsOf(f: SyncOptionsForm): ConnectorSyncOptions {
   return { dedupe: f.dedupe, update_mode: f.updateMode, dnc: f.dnc, tags: splitTags(f.tags), owner_id: f.owner || null };
 }
 
-/** Whether the form says what `stored` says (tag spelling and order aside from blanks). */
+/** Whether the form says what `stored` says (the update mode counts only when updating). */
 export function sameSyncOptions(f: SyncOptionsForm, stored: ConnectorSyncOptions): boolean {
   const a = syncOptionsOf(f);
   return (
