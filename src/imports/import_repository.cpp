@@ -345,14 +345,16 @@ constexpr Query kUndoCreates{
     "UPDATE leads SET deleted_at = now() "
     "WHERE organization_id = app_current_org() AND import_id = $1 AND deleted_at IS NULL"};
 // A lead updated by several rows goes back to its state before the first; only when its
-// version is still the one the last of them left.
+// version is still the one the last of them left (nobody changed it since), when the import did
+// not convert it (converted is terminal), and when no other live lead holds its old phone now.
+// $2: only leads whose phone goes back (the passes after the first, see Undo); $3: one lead.
 constexpr Query kUndoUpdates{
     "",
     "WITH touched AS ("
     "  SELECT lead_id, (array_agg(previous ORDER BY seq))[1] AS previous, "
     "         (array_agg(version_after ORDER BY seq DESC))[1] AS version_after "
     "  FROM import_rows WHERE organization_id = app_current_org() AND import_id = $1 "
-    "    AND outcome = 'update' GROUP BY lead_id), "
+    "    AND outcome = 'update' AND ($3::uuid IS NULL OR lead_id = $3) GROUP BY lead_id), "
     "restored AS ("
     "  UPDATE leads l SET first_name = p.first_name, last_name = p.last_name, email = p.email, "
     "    phone = p.phone, company = p.company, title = p.title, status = p.status, "
@@ -362,8 +364,17 @@ constexpr Query kUndoUpdates{
     "  FROM touched t, jsonb_populate_record(NULL::leads, t.previous) p "
     "  WHERE l.organization_id = app_current_org() AND l.id = t.lead_id "
     "    AND l.version = t.version_after AND l.deleted_at IS NULL "
+    "    AND (l.status <> 'converted' OR p.status = 'converted') "
+    "    AND (NOT $2 OR p.phone IS DISTINCT FROM l.phone) "
+    "    AND (p.phone IS NULL OR p.phone IS NOT DISTINCT FROM l.phone OR NOT EXISTS ("
+    "      SELECT 1 FROM leads o WHERE o.organization_id = app_current_org() "
+    "        AND o.phone = p.phone AND o.deleted_at IS NULL AND o.id <> l.id)) "
     "  RETURNING l.id) "
-    "SELECT (SELECT count(*) FROM restored), (SELECT count(*) FROM touched)"};
+    "SELECT count(*) FROM restored"};
+constexpr Query kUndoTouched{
+    "imports_undo_touched",
+    "SELECT DISTINCT lead_id FROM import_rows "
+    "WHERE organization_id = app_current_org() AND import_id = $1 AND outcome = 'update'"};
 constexpr Query kMarkUndone{
     "imports_mark_undone",
     "UPDATE import_jobs SET undone_at = now(), "
@@ -729,13 +740,75 @@ Status DeleteJob(db::Transaction& tx, std::string_view id) {
   return tx.Exec(kDeleteJob, Params().Add(id)).status();
 }
 
+namespace {
+
+bool IsPhoneTaken(const Status& st) {
+  return st.code() == StatusCode::kAlreadyExists && st.constraint() == "leads_phone_key";
+}
+
+// Runs kUndoUpdates inside a savepoint, so that a refusal by the phone index leaves the
+// transaction usable (and this statement's changes undone): {restored, refused}.
+Result<std::pair<int64_t, bool>> TryUndoUpdates(db::Transaction& tx, std::string_view id,
+                                                bool phone_moves_only,
+                                                const std::optional<std::string>& lead_id) {
+  RETURN_IF_ERROR(tx.Exec("SAVEPOINT undo_updates").status());
+  Result<Rows> rows = tx.Exec(kUndoUpdates, Params().Add(id).Add(phone_moves_only).Add(lead_id));
+  if (!rows.ok()) {
+    if (!IsPhoneTaken(rows.status())) return rows.status();
+    RETURN_IF_ERROR(tx.Exec("ROLLBACK TO SAVEPOINT undo_updates").status());
+    return std::pair<int64_t, bool>{0, true};
+  }
+  RETURN_IF_ERROR(tx.Exec("RELEASE SAVEPOINT undo_updates").status());
+  return std::pair<int64_t, bool>{rows->GetInt(0, 0), false};
+}
+
+// One kUndoUpdates per updated lead, each in its own savepoint: a lead the index refuses stays.
+Result<int64_t> UndoUpdatesOneByOne(db::Transaction& tx, std::string_view id,
+                                    bool phone_moves_only) {
+  ASSIGN_OR_RETURN(Rows touched, tx.Exec(kUndoTouched, Params().Add(id)));
+  int64_t restored = 0;
+  for (int i = 0; i < touched.size(); ++i) {
+    ASSIGN_OR_RETURN(auto one,
+                     TryUndoUpdates(tx, id, phone_moves_only, std::string(touched.Get(i, 0))));
+    restored += one.first;
+  }
+  return restored;
+}
+
+// Restores the updated leads set-based, then again for those whose old phone a lead restored
+// before them gave back (an import that moved phones between leads), until nothing more goes
+// back. The statement skips phones other live leads hold; should two restored leads still want
+// one phone (one given it by a concurrent write during the import), the index refuses the
+// statement and the restore goes one lead at a time from there, each lead that cannot go back
+// kept. The later passes take only leads whose phone changes, which a restore always bumps the
+// version of, so they end and count no lead twice.
+Result<int64_t> UndoUpdates(db::Transaction& tx, std::string_view id) {
+  int64_t restored = 0;
+  bool one_by_one = false;
+  for (bool phone_moves_only = false;; phone_moves_only = true) {
+    int64_t n = 0;
+    if (!one_by_one) {
+      ASSIGN_OR_RETURN(auto pass, TryUndoUpdates(tx, id, phone_moves_only, std::nullopt));
+      one_by_one = pass.second;
+      n = pass.first;
+    }
+    if (one_by_one) {
+      ASSIGN_OR_RETURN(n, UndoUpdatesOneByOne(tx, id, phone_moves_only));
+    }
+    restored += n;
+    if (phone_moves_only && n == 0) return restored;
+  }
+}
+
+}  // namespace
+
 Result<UndoResult> Undo(db::Transaction& tx, std::string_view id) {
   UndoResult r;
   ASSIGN_OR_RETURN(Rows deleted, tx.Exec(kUndoCreates, Params().Add(id)));
   r.deleted = deleted.affected();
-  ASSIGN_OR_RETURN(Rows restored, tx.Exec(kUndoUpdates, Params().Add(id)));
-  r.restored = restored.GetInt(0, 0);
-  r.kept = restored.GetInt(0, 1) - r.restored;
+  ASSIGN_OR_RETURN(r.restored, UndoUpdates(tx, id));
+  ASSIGN_OR_RETURN(Rows touched, tx.Exec(kUndoTouched, Params().Add(id)));
+  r.kept = touched.size() - r.restored;
   RETURN_IF_ERROR(
       tx.Exec(kMarkUndone, Params().Add(id).Add(r.deleted).Add(r.restored).Add(r.kept)).status());
   return r;

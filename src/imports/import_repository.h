@@ -104,12 +104,14 @@ Status FinishJob(db::Transaction& tx, std::string_view id, JobStatus status,
                  const std::optional<std::string>& error);
 Status DeleteJob(db::Transaction& tx, std::string_view id);
 
-// Soft-deletes the live leads the import created and restores the leads it updated that
-// nobody changed since (by version). Returns {deleted, restored, kept}.
+// Soft-deletes the live leads the import created and restores the leads it updated, except
+// those that cannot go back (changed since, by version; converted by the import; their old
+// phone held by another live lead now), which stay as they are. Returns {deleted, restored,
+// kept}.
 struct UndoResult {
   int64_t deleted = 0;
   int64_t restored = 0;
-  int64_t kept = 0;  // updated leads changed again since the import: left as they are
+  int64_t kept = 0;  // updated leads left as they are
 };
 Result<UndoResult> Undo(db::Transaction& tx, std::string_view id);
 

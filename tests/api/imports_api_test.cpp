@@ -810,6 +810,69 @@ TEST_F(ImportsApi, UndoDeletesCreatedAndRestoresUpdated) {
   EXPECT_EQ(admin_.Post("/api/imports/" + id + "/undo", "{}").status, 409);
 }
 
+// A lead undo cannot put back is kept and everything else is undone: one whose old phone
+// another lead took since, one the import converted (converted is terminal).
+TEST_F(ImportsApi, UndoKeepsWhatCannotGoBackAndUndoesTheRest) {
+  auto moved = admin_.Post("/api/leads", R"({"email":"moved@example.com","phone":"+12065550100"})");
+  auto won = admin_.Post("/api/leads", R"({"email":"won@example.com","status":"qualified"})");
+  auto plain = admin_.Post("/api/leads", R"({"email":"plain@example.com","first_name":"Old"})");
+  ASSERT_EQ(plain.status, 201) << plain.body;
+  json::Value job = Import(
+      "email,phone,status,first_name\n"
+      "moved@example.com,2065550199,,\n"
+      "won@example.com,,converted,\n"
+      "plain@example.com,,,New\n"
+      "fresh@example.com,2065550150,,\n",
+      "dedupe=update&update_mode=overwrite");
+  ASSERT_EQ(N(job, "updated"), 3) << json::Serialize(job);
+  ASSERT_EQ(N(job, "created"), 1);
+  // Since the import, a new lead took the moved lead's old phone.
+  ASSERT_EQ(admin_.Post("/api/leads", R"({"phone":"+12065550100"})").status, 201);
+
+  auto undo = admin_.Post("/api/imports/" + job.Find("id")->as_string() + "/undo", "{}");
+  ASSERT_EQ(undo.status, 200) << undo.body;
+  EXPECT_EQ(undo.Json().Find("deleted")->as_int(), 1);
+  EXPECT_EQ(undo.Json().Find("restored")->as_int(), 1);
+  EXPECT_EQ(undo.Json().Find("kept")->as_int(), 2);
+  auto lead = [&](const HttpResult& created) {
+    return admin_.Get("/api/leads/" + created.Json().Find("id")->as_string()).Json();
+  };
+  EXPECT_EQ(lead(moved).Find("phone")->as_string(), "+12065550199");
+  EXPECT_EQ(lead(won).Find("status")->as_string(), "converted");
+  EXPECT_EQ(lead(plain).Find("first_name")->as_string(), "Old");
+  EXPECT_TRUE(Leads("fresh").empty());
+}
+
+TEST_F(ImportsAcrossBatches, UndoRestoresPhonesTheImportMovedBetweenLeads) {
+  auto a = admin_.Post("/api/leads", R"({"email":"a@example.com","phone":"+12065550100"})");
+  auto c = admin_.Post("/api/leads", R"({"email":"c@example.com","phone":"+12065550102"})");
+  ASSERT_EQ(c.status, 201) << c.body;
+  // Line 2 moves a's phone away; line 6, two batches on, gives it to c.
+  json::Value job = Import(
+      "email,phone\n"
+      "a@example.com,2065550101\n"
+      "x@example.com,2065550110\n"
+      "y@example.com,2065550111\n"
+      "z@example.com,2065550112\n"
+      "c@example.com,2065550100\n",
+      "dedupe=update&update_mode=overwrite");
+  ASSERT_EQ(N(job, "updated"), 2) << json::Serialize(job) << Outcomes(job.Find("id")->as_string());
+  auto phone = [&](const HttpResult& created) {
+    return admin_.Get("/api/leads/" + created.Json().Find("id")->as_string())
+        .Json()
+        .Find("phone")
+        ->as_string();
+  };
+  ASSERT_EQ(phone(c), "+12065550100");
+
+  auto undo = admin_.Post("/api/imports/" + job.Find("id")->as_string() + "/undo", "{}");
+  ASSERT_EQ(undo.status, 200) << undo.body;
+  EXPECT_EQ(undo.Json().Find("restored")->as_int(), 2);
+  EXPECT_EQ(undo.Json().Find("kept")->as_int(), 0);
+  EXPECT_EQ(phone(a), "+12065550100");
+  EXPECT_EQ(phone(c), "+12065550102");
+}
+
 TEST_F(ImportsApi, PreviewProposesMappingAndChangesNothing) {
   ASSERT_EQ(admin_.Post("/api/leads", R"({"phone":"+12065550100"})").status, 201);
   const std::string csv =
