@@ -37,7 +37,9 @@ Status ConnectorsModule::QueueScheduledSync(const std::string& organization_id,
                                             const std::string& connector_id) {
   // The organization acting through its schedule: admin rights, no user (the job's
   // created_by stays empty).
-  auth::Principal system{.organization_id = organization_id, .role = auth::Role::kAdmin};
+  auth::Principal system;
+  system.organization_id = organization_id;
+  system.role = auth::Role::kAdmin;
   ASSIGN_OR_RETURN(Connector c, service_.Get(system, connector_id));
   ASSIGN_OR_RETURN(imports::ImportJob job,
                    QueueSync(system, c, c.sync_options, [&](db::Transaction& tx) {

@@ -208,6 +208,18 @@ constexpr Query kDecide{
     "  lead_id = CASE WHEN s.dnc AND $2 = 'skip' THEN coalesce(s.by_phone, s.by_email) "
     "                 ELSE coalesce(s.by_phone, s.by_email, app_new_id()) END "
     "WHERE s.error IS NULL AND s.outcome IS NULL"};
+// The same across batches: a row that would update a lead a row of an earlier batch updated
+// (or found unchanged) repeats that row, whatever the batch boundaries (0019's index).
+constexpr Query kEarlierSameLead{
+    "",
+    "UPDATE import_stage s SET outcome = 'skip_duplicate', duplicate_of = e.first_seq "
+    "FROM (SELECT t.seq, (SELECT min(r.seq) FROM import_rows r "
+    "                     WHERE r.organization_id = app_current_org() AND r.import_id = $1 "
+    "                       AND r.lead_id = t.lead_id AND r.error IS NULL "
+    "                       AND r.outcome IN ('update', 'unchanged') AND r.seq < t.seq) "
+    "        AS first_seq "
+    "      FROM import_stage t WHERE t.outcome = 'update') e "
+    "WHERE s.seq = e.seq AND e.first_seq IS NOT NULL"};
 // Two rows that found the same lead (one by phone, one by email): the first wins.
 constexpr Query kSameLead{
     "",
@@ -388,18 +400,13 @@ constexpr Query kFailedRows{
     "WHERE organization_id = app_current_org() AND import_id = $1 AND error IS NOT NULL "
     "  AND seq > $2 ORDER BY seq LIMIT $3"};
 
-constexpr Query kPreviewMatch{
-    "",
-    "SELECT (SELECT l.id FROM leads l WHERE l.organization_id = app_current_org() "
-    "          AND l.phone = p.phone AND l.deleted_at IS NULL), "
-    "       (SELECT l.id FROM leads l WHERE l.organization_id = app_current_org() "
-    "          AND l.email = p.email AND l.deleted_at IS NULL ORDER BY l.created_at, l.id "
-    "          LIMIT 1) "
-    "FROM unnest($1::text[], $2::text[]) WITH ORDINALITY AS p(phone, email, i) ORDER BY p.i"};
-constexpr Query kPreviewDnc{
-    "",
-    "SELECT p.phone IS NOT NULL AND is_on_dnc_list(p.phone, app_current_org()) "
-    "FROM unnest($1::text[]) WITH ORDINALITY AS p(phone, i) ORDER BY p.i"};
+constexpr char kStagedDecisions[] =
+    "SELECT seq, error, outcome, duplicate_of, lead_id, coalesce(dnc, false) FROM import_stage "
+    "ORDER BY seq";
+constexpr Query kActiveOwner{
+    "imports_active_owner",
+    "SELECT EXISTS (SELECT 1 FROM users u WHERE u.organization_id = app_current_org() "
+    "  AND u.is_active AND (u.id::text = lower($1) OR u.email = lower($1)))"};
 constexpr Query kRegion{"imports_org_region",
                         "SELECT default_region FROM organizations WHERE id = app_current_org()"};
 
@@ -440,25 +447,6 @@ std::string ArrayLiteral(const std::vector<std::string>& items) {
     if (i > 0) out += ',';
     out += '"';
     for (char c : items[i]) {
-      if (c == '"' || c == '\\') out += '\\';
-      out += c;
-    }
-    out += '"';
-  }
-  out += '}';
-  return out;
-}
-
-std::string OptionalArrayLiteral(const std::vector<std::optional<std::string>>& items) {
-  std::string out = "{";
-  for (size_t i = 0; i < items.size(); ++i) {
-    if (i > 0) out += ',';
-    if (!items[i]) {
-      out += "NULL";
-      continue;
-    }
-    out += '"';
-    for (char c : *items[i]) {
       if (c == '"' || c == '\\') out += '\\';
       out += c;
     }
@@ -703,6 +691,7 @@ Status ApplyRows(db::Transaction& tx, const ImportJob& job, const EncodedRows& r
   RETURN_IF_ERROR(tx.Exec(kEarlierBatches, Params().Add(job.id).Add(dedupe)).status());
   RETURN_IF_ERROR(
       tx.Exec(kDecide, Params().Add(dedupe).Add(DncPolicyName(job.options.dnc))).status());
+  if (update) RETURN_IF_ERROR(tx.Exec(kEarlierSameLead, id).status());
   if (update && matched == MatchedRows::kSetAside) {
     RETURN_IF_ERROR(tx.Exec(std::string_view(kSetAside)).status());
   }
@@ -829,31 +818,26 @@ Status ForEachFailedRow(
   }
 }
 
-Result<std::vector<ExistingMatch>> MatchExisting(db::Transaction& tx,
-                                                 const std::vector<StagedRow>& rows) {
-  std::vector<std::optional<std::string>> phones, emails;
-  for (const auto& r : rows) {
-    phones.push_back(r.error ? std::nullopt : r.lead.phone.value);
-    emails.push_back(r.error ? std::nullopt : r.lead.email.value);
-  }
-  ASSIGN_OR_RETURN(
-      Rows found,
-      tx.Exec(kPreviewMatch,
-              Params().Add(OptionalArrayLiteral(phones)).Add(OptionalArrayLiteral(emails))));
-  std::vector<ExistingMatch> out;
-  for (int i = 0; i < found.size(); ++i) {
-    out.push_back({found.GetOptional(i, 0), found.GetOptional(i, 1)});
+Result<std::vector<StagedDecision>> StagedDecisions(db::Transaction& tx) {
+  ASSIGN_OR_RETURN(Rows rows, tx.Exec(std::string_view(kStagedDecisions)));
+  std::vector<StagedDecision> out;
+  out.reserve(rows.size());
+  for (int i = 0; i < rows.size(); ++i) {
+    StagedDecision d;
+    d.seq = rows.GetInt(i, 0);
+    d.error = rows.GetOptional(i, 1);
+    d.outcome = rows.GetOptional(i, 2).value_or("");
+    if (!rows.IsNull(i, 3)) d.duplicate_of = rows.GetInt(i, 3);
+    d.lead_id = rows.GetOptional(i, 4);
+    d.dnc = rows.GetBool(i, 5);
+    out.push_back(std::move(d));
   }
   return out;
 }
 
-Result<std::vector<bool>> DncFlags(db::Transaction& tx, const std::vector<StagedRow>& rows) {
-  std::vector<std::optional<std::string>> phones;
-  for (const auto& r : rows) phones.push_back(r.error ? std::nullopt : r.lead.phone.value);
-  ASSIGN_OR_RETURN(Rows found, tx.Exec(kPreviewDnc, Params().Add(OptionalArrayLiteral(phones))));
-  std::vector<bool> out;
-  for (int i = 0; i < found.size(); ++i) out.push_back(!found.IsNull(i, 0) && found.GetBool(i, 0));
-  return out;
+Result<bool> IsActiveOwner(db::Transaction& tx, std::string_view ref) {
+  ASSIGN_OR_RETURN(Rows rows, tx.Exec(kActiveOwner, Params().Add(ref)));
+  return rows.GetBool(0, 0);
 }
 
 Result<std::string> OrganizationRegion(db::Transaction& tx) {

@@ -120,14 +120,21 @@ Status ForEachFailedRow(
     db::Transaction& tx, std::string_view id,
     const std::function<bool(int64_t line, std::string_view raw, std::string_view error)>& fn);
 
-// Existing live leads for previews: phone or email -> lead id.
-struct ExistingMatch {
-  std::optional<std::string> by_phone;
-  std::optional<std::string> by_email;
+// What ApplyRows decided for each row it staged last (in file order), read back before the
+// transaction ends: a preview applies its rows in a transaction it rolls back, and reports
+// these.
+struct StagedDecision {
+  int64_t seq = 0;
+  std::optional<std::string> error;     // the row failed
+  std::string outcome;                  // create, update, unchanged, skip_*; empty when failed
+  std::optional<int64_t> duplicate_of;  // seq of the row this one repeats
+  std::optional<std::string> lead_id;   // the lead the row created, updated or matched
+  bool dnc = false;
 };
-Result<std::vector<ExistingMatch>> MatchExisting(db::Transaction& tx,
-                                                 const std::vector<StagedRow>& rows);
-Result<std::vector<bool>> DncFlags(db::Transaction& tx, const std::vector<StagedRow>& rows);
+Result<std::vector<StagedDecision>> StagedDecisions(db::Transaction& tx);
+
+// Whether `ref` (a user id or an email) names an active user of the organization.
+Result<bool> IsActiveOwner(db::Transaction& tx, std::string_view ref);
 Result<std::string> OrganizationRegion(db::Transaction& tx);
 
 }  // namespace leadline::imports::repo

@@ -28,6 +28,16 @@ bool Ended(JobStatus s) {
 
 const char* KindFor(FileFormat f) { return f == FileFormat::kXlsx ? "xlsx" : "csv"; }
 
+// The import's default owner (owner_id, a user id or email) must be an active user of the
+// organization: checked before anything is queued, where every row would fail otherwise.
+Status CheckDefaultOwner(db::Transaction& tx, const ImportOptions& options) {
+  if (!options.owner_id) return Status::Ok();
+  ASSIGN_OR_RETURN(bool active, repo::IsActiveOwner(tx, *options.owner_id));
+  if (active) return Status::Ok();
+  return ValidationFailed("invalid import options")
+      .AddFieldError("owner_id", "must be an active user of the organization (id or email)");
+}
+
 // Opens the file and resolves its header: what both a preview and a job start from.
 struct OpenedFile {
   std::unique_ptr<RecordReader> reader;
@@ -369,6 +379,7 @@ Result<ImportJob> ImportService::CreateUploadJob(const auth::Principal& p,
   }
   std::optional<ImportJob> created;
   Status st = db::RunInTransaction(pool_, p.Tenant("import"), [&](db::Transaction& tx) -> Status {
+    RETURN_IF_ERROR(CheckDefaultOwner(tx, job.options));
     ASSIGN_OR_RETURN(created, repo::InsertJob(tx, job));
     return Status::Ok();
   });
@@ -398,6 +409,7 @@ Result<ImportJob> ImportService::CreateFetchJob(const auth::Principal& p, std::s
   RETURN_IF_ERROR(
       db::RunInTransaction(pool_, p.Tenant("import"), [&](db::Transaction& tx) -> Status {
         if (before_insert) RETURN_IF_ERROR(before_insert(tx));
+        RETURN_IF_ERROR(CheckDefaultOwner(tx, job.options));
         ASSIGN_OR_RETURN(created, repo::InsertJob(tx, job));
         return Status::Ok();
       }));
@@ -478,22 +490,22 @@ Result<UndoOutcome> ImportService::Undo(const auth::Principal& p, std::string_vi
   return out;
 }
 
+// The rows are applied exactly as a job applies a batch, in a transaction that is rolled
+// back: the preview reports the decisions the job would make, from the same SQL.
 Result<Preview> ImportService::PreviewFile(const auth::Principal& p, const std::string& path,
                                            const ImportOptions& options) {
   ASSIGN_OR_RETURN(OpenedFile opened, OpenWithHeader(path, options));
   Preview preview;
-  preview.format = FormatOf(*opened.reader, options, path);
+  const FileFormat format = FormatOf(*opened.reader, options, path);
+  preview.format = format;
   preview.delimiter = opened.reader->delimiter();
   preview.columns = opened.columns;
-  std::string region;
-  std::vector<StagedRow> rows;
-  Status st = db::RunInTransaction(pool_, p.Tenant(), [&](db::Transaction& tx) -> Status {
-    ASSIGN_OR_RETURN(region, repo::OrganizationRegion(tx));
-    return Status::Ok();
-  });
-  RETURN_IF_ERROR(st);
+  ASSIGN_OR_RETURN(db::Transaction tx, db::Transaction::Begin(pool_, p.Tenant("import")));
+  RETURN_IF_ERROR(CheckDefaultOwner(tx, options));
+  ASSIGN_OR_RETURN(std::string region, repo::OrganizationRegion(tx));
   RowMapper mapper(opened.columns, options, region);
   Record record;
+  std::vector<StagedRow> rows;
   while (static_cast<int>(rows.size()) < options_.max_preview_rows) {
     ASSIGN_OR_RETURN(bool more, opened.reader->Next(record));
     if (!more) break;
@@ -502,56 +514,30 @@ Result<Preview> ImportService::PreviewFile(const auth::Principal& p, const std::
     row.seq = static_cast<int64_t>(rows.size()) + 1;
     rows.push_back(std::move(row));
   }
-  std::vector<repo::ExistingMatch> matches;
-  std::vector<bool> dnc;
-  RETURN_IF_ERROR(db::RunInTransaction(pool_, p.Tenant(), [&](db::Transaction& tx) -> Status {
-    ASSIGN_OR_RETURN(matches, repo::MatchExisting(tx, rows));
-    ASSIGN_OR_RETURN(dnc, repo::DncFlags(tx, rows));
-    return Status::Ok();
-  }));
-  // The same decisions as the job's SQL, for these rows only.
-  std::unordered_map<std::string, int64_t> seen_phone, seen_email;
-  for (size_t i = 0; i < rows.size(); ++i) {
+  ImportJob job;
+  job.id = NewUuid();
+  job.kind = KindFor(format);
+  job.status = JobStatus::kRunning;
+  job.filename = "preview";
+  job.options = options;
+  ASSIGN_OR_RETURN(job, repo::InsertJob(tx, job));
+  RETURN_IF_ERROR(repo::ApplyRows(tx, job, repo::EncodeRows(rows)));
+  ASSIGN_OR_RETURN(std::vector<repo::StagedDecision> decisions, repo::StagedDecisions(tx));
+  for (repo::StagedDecision& d : decisions) {
     PreviewRow pr;
-    pr.row = std::move(rows[i]);
-    if (pr.row.error) {
+    if (d.duplicate_of) pr.duplicate_of_line = rows[*d.duplicate_of - 1].line;
+    pr.row = std::move(rows[d.seq - 1]);
+    if (d.error) {
+      pr.row.error = std::move(d.error);
       pr.outcome = "failed";
-      preview.rows.push_back(std::move(pr));
-      continue;
-    }
-    pr.dnc = i < dnc.size() && dnc[i];
-    const auto& phone = pr.row.lead.phone.value;
-    const auto& email = pr.row.lead.email.value;
-    std::optional<int64_t> first;
-    if (phone) {
-      auto [it, inserted] = seen_phone.emplace(*phone, pr.row.line);
-      if (!inserted) first = it->second;
-    }
-    if (email && options.dedupe != DedupePolicy::kCreate) {
-      auto [it, inserted] = seen_email.emplace(*email, pr.row.line);
-      if (!inserted && !first) first = it->second;
-    }
-    if (first) {
-      pr.outcome = "skip_in_file";
-      pr.duplicate_of_line = first;
     } else {
-      if (i < matches.size()) {
-        pr.existing_id = matches[i].by_phone;
-        if (!pr.existing_id && options.dedupe != DedupePolicy::kCreate) {
-          pr.existing_id = matches[i].by_email;
-        }
-      }
-      if (pr.dnc && options.dnc == DncPolicy::kSkip) {
-        pr.outcome = "skip_dnc";
-      } else if (!pr.existing_id) {
-        pr.outcome = "create";
-      } else {
-        pr.outcome = options.dedupe == DedupePolicy::kUpdate ? "update" : "skip_duplicate";
-      }
+      pr.outcome = std::move(d.outcome);
+      pr.dnc = d.dnc;
+      if (pr.outcome != "create") pr.existing_id = std::move(d.lead_id);
     }
     preview.rows.push_back(std::move(pr));
   }
-  return preview;
+  return preview;  // `tx` rolls back
 }
 
 Status ImportService::ForEachFailedRow(
@@ -618,6 +604,7 @@ Result<ImportJob> ImportService::RunFile(const db::TenantContext& tenant, const 
   }
   std::optional<ImportJob> created;
   st = db::RunInTransaction(pool_, tenant, [&](db::Transaction& tx) -> Status {
+    RETURN_IF_ERROR(CheckDefaultOwner(tx, job.options));
     ASSIGN_OR_RETURN(created, repo::InsertJob(tx, job));
     return Status::Ok();
   });
@@ -644,6 +631,7 @@ Result<ImportJob> ImportService::RunFile(const db::TenantContext& tenant, const 
 Result<ImportJob> ImportService::DryRun(const db::TenantContext& tenant, ImportJob job,
                                         const ProgressFn& progress) {
   ASSIGN_OR_RETURN(db::Transaction tx, db::Transaction::Begin(pool_, tenant));
+  RETURN_IF_ERROR(CheckDefaultOwner(tx, job.options));
   ASSIGN_OR_RETURN(ImportJob running, repo::InsertJob(tx, job));
   RETURN_IF_ERROR(repo::RefreshDncStatistics(tx));
   RETURN_IF_ERROR(ReadBatches(tenant, running,

@@ -661,7 +661,8 @@ TEST_F(ImportsBesideABlockedBatch, ABatchThatWaitsTooLongLetsGoAndWritesAfterThe
 TEST_F(ImportsBesideABlockedBatch, UnderUpdateARowMatchingALeadThePreviousBatchUpdatesWaits) {
   // Known is matched by its phone in batch 3 (row 200, whose update of Known then waits for the
   // locked owner) and by its email in batch 4 (row 300, another phone): keys the two rows do
-  // not share, one lead. Row 300 must wait, and see Known as row 200 left it.
+  // not share, one lead. Row 300 must wait, then find that row 200 updated Known: it repeats
+  // row 200, as it would within one batch.
   Sql("INSERT INTO leads (organization_id, first_name, phone, email) "
       "VALUES ($1, 'Known', '+14255559000', 'known@example.com')",
       db::Params().Add(org_.organization_id));
@@ -676,16 +677,17 @@ TEST_F(ImportsBesideABlockedBatch, UnderUpdateARowMatchingALeadThePreviousBatchU
   auto job = Release();
   ASSERT_TRUE(job.ok());
   EXPECT_EQ(job->counts.created, 398);
-  EXPECT_EQ(job->counts.updated, 2);
-  // Overwritten by row 200, then by row 300 (whose phone it now has).
+  EXPECT_EQ(job->counts.updated, 1);
+  EXPECT_EQ(job->counts.skipped, 1);
+  // Overwritten by row 200 only.
   EXPECT_EQ(Sql("SELECT first_name || ' ' || phone || ' v' || version FROM leads "
                 "WHERE email = 'known@example.com'"),
-            "Lead300 +14255551300 v3");
-  // What undo of row 300 restores: Known as row 200 left it.
-  EXPECT_EQ(Sql("SELECT previous->>'first_name' FROM import_rows WHERE import_id = $1 AND line = "
-                "302",
+            "Lead200 +14255559000 v2");
+  EXPECT_EQ(Sql("SELECT outcome || ' ' || r.duplicate_of || ' ' || (SELECT line FROM import_rows f "
+                "  WHERE f.import_id = r.import_id AND f.seq = r.duplicate_of) "
+                "FROM import_rows r WHERE import_id = $1 AND line = 302",
                 db::Params().Add(job->id)),
-            "Lead200");
+            "skip_duplicate 201 202");
 }
 
 // 90 rows for batches of 3, drawing from 12 phones and 9 emails, so that rows repeat rows of the
@@ -843,6 +845,32 @@ TEST_F(ImportsApi, UndoKeepsWhatCannotGoBackAndUndoesTheRest) {
   EXPECT_TRUE(Leads("fresh").empty());
 }
 
+// One lead found by two rows, by phone in one batch and by email in a later one: the later row
+// repeats the first, as it does within one batch.
+TEST_F(ImportsAcrossBatches, ALeadFoundAgainInALaterBatchIsUpdatedOnce) {
+  auto ada = admin_.Post("/api/leads",
+                         R"({"phone":"+12065550100","email":"ada@example.com","first_name":"A"})");
+  ASSERT_EQ(ada.status, 201) << ada.body;
+  json::Value job = Import(
+      "first_name,email,phone\n"
+      "Phone,,2065550100\n"
+      "Other,other@example.com,2065550101\n"
+      "Email,ada@example.com,\n",
+      "dedupe=update&update_mode=overwrite");
+  const std::string id = job.Find("id")->as_string();
+  EXPECT_EQ(Outcomes(id), "2:update 4:skip_duplicate");
+  EXPECT_EQ(N(job, "updated"), 1);
+  EXPECT_EQ(N(job, "skipped"), 1);
+  EXPECT_EQ(Sql("SELECT duplicate_of FROM import_rows WHERE import_id = $1 AND line = 4",
+                db::Params().Add(id)),
+            "1");
+  EXPECT_EQ(admin_.Get("/api/leads/" + ada.Json().Find("id")->as_string())
+                .Json()
+                .Find("first_name")
+                ->as_string(),
+            "Phone");
+}
+
 TEST_F(ImportsAcrossBatches, UndoRestoresPhonesTheImportMovedBetweenLeads) {
   auto a = admin_.Post("/api/leads", R"({"email":"a@example.com","phone":"+12065550100"})");
   auto c = admin_.Post("/api/leads", R"({"email":"c@example.com","phone":"+12065550102"})");
@@ -911,6 +939,66 @@ TEST_F(ImportsApi, PreviewProposesMappingAndChangesNothing) {
   auto bad = Upload(csv, "mapping=%7B%22Mobile%22%3A%22shoe_size%22%7D", "/api/imports/preview");
   EXPECT_EQ(bad.status, 422) << bad.body;
   EXPECT_NE(bad.body.find("mapping.Mobile"), std::string::npos) << bad.body;
+}
+
+// The preview applies its rows as the job does (and rolls back): for every kind of row, the
+// outcome it shows is the one the import of the same file then has.
+TEST_F(ImportsApi, PreviewShowsWhatTheJobThenDoes) {
+  ASSERT_EQ(
+      admin_.Post("/api/leads", R"({"phone":"+12065550100","email":"ada@example.com"})").status,
+      201);
+  ASSERT_EQ(admin_.Post("/api/dnc", R"({"phone":"+12065550105"})").status, 201);
+  const std::string csv =
+      "email,phone,timezone,owner\n"
+      "zone@example.com,2065550101,Mars/Olympus,\n"         // line 2: unknown time zone
+      "owner@example.com,2065550102,,nobody@example.com\n"  // line 3: unknown owner
+      ",2065550100,America/Chicago,\n"                      // line 4: the lead, by phone
+      "ada@example.com,,,\n"                                // line 5: the same lead, by email
+      "new@example.com,2065550103,America/New_York,boss@acme.test\n"  // line 6: new
+      "again@example.com,2065550103,,\n"                              // line 7: line 6's phone
+      "dnc@example.com,2065550105,,\n";                               // line 8: on the DNC list
+  const std::string query = "dedupe=update&dnc=skip";
+  auto r = Upload(csv, query, "/api/imports/preview");
+  ASSERT_EQ(r.status, 200) << r.body;
+  const json::Value preview = r.Json();
+  const auto rows = preview.Find("rows")->items();
+  std::string previewed;
+  for (const auto& row : rows) {
+    previewed +=
+        std::to_string(row.Find("line")->as_int()) + ":" + row.Find("outcome")->as_string() + " ";
+  }
+  EXPECT_EQ(previewed,
+            "2:failed 3:failed 4:update 5:skip_duplicate 6:create 7:skip_in_file 8:skip_dnc ");
+  EXPECT_NE(json::Serialize(*rows[0].Find("errors")).find("timezone"), std::string::npos);
+  EXPECT_NE(json::Serialize(*rows[1].Find("errors")).find("assigned_to"), std::string::npos);
+  EXPECT_EQ(rows[3].Find("duplicate_of_line")->as_int(), 4);
+  EXPECT_EQ(rows[3].Find("existing_id")->as_string(), rows[2].Find("existing_id")->as_string());
+  EXPECT_TRUE(Leads("new%40example.com").empty());
+  EXPECT_TRUE(admin_.Get("/api/imports").Json().Find("data")->items().empty());
+
+  json::Value job = Import(csv, query);
+  std::string imported;
+  for (int line = 2; line <= 8; ++line) {
+    std::string outcome = Sql("SELECT outcome FROM import_rows WHERE import_id = $1 AND line = $2",
+                              db::Params().Add(job.Find("id")->as_string()).Add(line));
+    imported += std::to_string(line) + ":" + (outcome.empty() ? "create" : outcome) + " ";
+  }
+  EXPECT_EQ(imported, previewed);
+}
+
+// A default owner that is not an active user of the organization is refused before anything
+// is queued, where every row would fail.
+TEST_F(ImportsApi, AnUnknownDefaultOwnerIs422) {
+  const std::string csv = "email\na@example.com\n";
+  for (const char* path : {"/api/imports", "/api/imports/preview"}) {
+    auto r = Upload(csv, "owner_id=nobody%40example.com", path);
+    EXPECT_EQ(r.status, 422) << path << " " << r.body;
+    EXPECT_NE(r.body.find("owner_id"), std::string::npos) << r.body;
+  }
+  EXPECT_EQ(Upload(csv, "owner_id=00000000-0000-4000-8000-000000000000").status, 422);
+  EXPECT_TRUE(admin_.Get("/api/imports").Json().Find("data")->items().empty());
+  json::Value job = Import(csv, "owner_id=boss%40acme.test");
+  EXPECT_EQ(N(job, "created"), 1) << json::Serialize(job);
 }
 
 TEST_F(ImportsApi, XlsxImport) {
