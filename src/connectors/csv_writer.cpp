@@ -2,20 +2,9 @@
 
 #include <unistd.h>
 
-namespace leadline::connectors {
+#include "core/csv.h"
 
-void AppendCsvField(std::string& out, std::string_view field) {
-  if (field.find_first_of(",\"\r\n") == std::string_view::npos) {
-    out.append(field);
-    return;
-  }
-  out.push_back('"');
-  for (char c : field) {
-    if (c == '"') out.push_back('"');
-    out.push_back(c);
-  }
-  out.push_back('"');
-}
+namespace leadline::connectors {
 
 std::string CsvRow(const std::vector<std::string>& fields) {
   std::string out;

@@ -11,8 +11,6 @@
 
 namespace leadline::connectors {
 
-// Appends one field, quoted when needed.
-void AppendCsvField(std::string& out, std::string_view field);
 // One row (fields joined by commas, CRLF at the end).
 std::string CsvRow(const std::vector<std::string>& fields);
 

@@ -10,6 +10,7 @@
 
 #include "api/call.h"
 #include "core/crypto.h"
+#include "imports/errors_csv.h"
 #include "imports/import_options.h"
 
 namespace leadline::imports {
@@ -29,16 +30,6 @@ double Progress(const ImportJob& j) {
     return std::min(1.0, static_cast<double>(j.bytes_read) / static_cast<double>(j.file_bytes));
   }
   return 0.0;
-}
-
-std::string QuoteCsv(std::string_view v) {
-  std::string out = "\"";
-  for (char c : v) {
-    if (c == '"') out += '"';
-    out += c;
-  }
-  out += '"';
-  return out;
 }
 
 Result<ImportOptions> OptionsFromQuery(const http::Request& req) {
@@ -259,22 +250,13 @@ Result<Response> HandleErrorsCsv(Call& c, ImportService& imports) {
   auth::Principal principal = c.principal;
   r.stream = [&imports, principal, header = std::move(header), d,
               id = job.id](const std::function<bool(std::string_view)>& sink) {
+    const ErrorsCsv csv(header, d);
     std::string buf = "\xEF\xBB\xBF";  // BOM: spreadsheet programs then read UTF-8 right
-    buf += header;
-    buf += d;
-    buf += kLineColumn;
-    buf += d;
-    buf += kErrorColumn;
-    buf += "\r\n";
+    buf += csv.HeaderLine();
     bool open = true;
     Status st = imports.ForEachFailedRow(
         principal, id, [&](int64_t line, std::string_view raw, std::string_view error) {
-          buf += raw;
-          buf += d;
-          buf += std::to_string(line);
-          buf += d;
-          buf += QuoteCsv(error);
-          buf += "\r\n";
+          csv.AppendRow(buf, raw, line, error);
           if (buf.size() >= 64 * 1024) {
             open = sink(buf);
             buf.clear();

@@ -16,6 +16,7 @@
 #include <utility>
 #include <vector>
 
+#include "core/csv.h"
 #include "imports/zip_reader.h"
 
 namespace leadline::imports {
@@ -65,20 +66,6 @@ int HexValue(char c) {
   if (c >= 'a' && c <= 'f') return c - 'a' + 10;
   if (c >= 'A' && c <= 'F') return c - 'A' + 10;
   return -1;
-}
-
-// A cell's CSV form, quoted when it must be.
-void AppendCsvField(std::string& out, const std::string& f) {
-  if (f.find_first_of(",\"\r\n") == std::string::npos) {
-    out += f;
-    return;
-  }
-  out.push_back('"');
-  for (char c : f) {
-    if (c == '"') out.push_back('"');
-    out.push_back(c);
-  }
-  out.push_back('"');
 }
 
 // Resolves a relationship target against the folder of the part that names it.

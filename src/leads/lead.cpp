@@ -1,6 +1,8 @@
 // JSON and CSV forms of leads and their history records.
 #include "leads/lead.h"
 
+#include "core/csv.h"
+
 namespace leadline::leads {
 
 bool IsStatus(std::string_view s) {
@@ -96,20 +98,6 @@ void WriteTimelineEvent(json::Writer& w, const TimelineEvent& e) {
       .Key("data")
       .Raw(e.data_json)
       .EndObject();
-}
-
-void AppendCsvField(std::string& out, std::string_view value) {
-  bool quote = value.find_first_of(",\"\r\n") != std::string_view::npos;
-  if (!quote) {
-    out.append(value);
-    return;
-  }
-  out.push_back('"');
-  for (char c : value) {
-    if (c == '"') out.push_back('"');
-    out.push_back(c);
-  }
-  out.push_back('"');
 }
 
 void AppendCsvTextField(std::string& out, std::string_view value) {

@@ -90,12 +90,9 @@ struct TagCount {
   int64_t count = 0;
 };
 
-// Appends one RFC 4180 field: quoted when it contains a comma, quote, CR or LF (quotes
-// doubled); a missing value is an empty field.
-void AppendCsvField(std::string& out, std::string_view value);
-// AppendCsvField for a cell a spreadsheet will show: a value starting with '=', '+', '-', '@',
-// tab or CR (what spreadsheets read as a formula) gets a leading apostrophe, which makes it
-// text (OWASP "CSV injection").
+// AppendCsvField (core/csv.h) for a cell a spreadsheet will show: a value starting with '=', '+',
+// '-', '@', tab or CR (what spreadsheets read as a formula) gets a leading apostrophe, which makes
+// it text (OWASP "CSV injection").
 void AppendCsvTextField(std::string& out, std::string_view value);
 // The phone column's own rule: the stored E.164 number (always '+' and digits) as an RFC 3966
 // URI, "tel:+12065550100". Exact (drop the "tel:" to get E.164; phone::NormalizeToE164 and

@@ -167,6 +167,38 @@ TEST_F(ImportsApi, CsvQuirksCountsAndErrorsCsvRoundTrip) {
   EXPECT_TRUE(Leads("fixed%40example.com")[0].Find("metadata")->Find("_error") == nullptr);
 }
 
+// errors.csv goes round as often as needed: a too-long row keeps _line and _error under their
+// headers (its extra cells after them), and an uploaded errors.csv's own _line and _error are
+// replaced, not repeated.
+TEST_F(ImportsApi, ErrorsCsvRoundTripsRaggedRowsAndAgain) {
+  auto errors_of = [&](const json::Value& job) {
+    auto r = admin_.Get("/api/imports/" + job.Find("id")->as_string() + "/errors.csv");
+    EXPECT_EQ(r.status, 200) << r.body;
+    return r.body.substr(3);  // the BOM
+  };
+  json::Value first = Import(
+      "first_name,phone\n"
+      "Ada,2065550100,extra,more\n"
+      "Bob,12345\n");
+  ASSERT_EQ(N(first, "failed"), 2) << json::Serialize(first);
+  const std::string once = errors_of(first);
+  EXPECT_EQ(once,
+            "first_name,phone,_line,_error\r\n"
+            "Ada,2065550100,2,\"row has 4 columns, the header 2\",extra,more\r\n"
+            "Bob,12345,3,\"phone: phone number too short\"\r\n")
+      << once;
+
+  json::Value second = Import(once);
+  ASSERT_EQ(N(second, "failed"), 2) << json::Serialize(second);
+  const std::string twice = errors_of(second);
+  EXPECT_EQ(twice.substr(0, twice.find("\r\n")), "first_name,phone,_line,_error") << twice;
+  EXPECT_NE(twice.find("\r\nAda,2065550100,2,\"row has 6 columns, the header 4\",extra,more\r\n"),
+            std::string::npos)
+      << twice;
+  EXPECT_NE(twice.find("\r\nBob,12345,3,\"phone: phone number too short\"\r\n"), std::string::npos)
+      << twice;
+}
+
 TEST_F(ImportsApi, DedupePolicies) {
   auto existing = admin_.Post("/api/leads",
                               R"({"phone":"+12065550100","first_name":"Old","company":"Initech"})");

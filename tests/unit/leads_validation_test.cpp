@@ -2,6 +2,7 @@
 // search patterns, CSV quoting and array literals.
 #include <gtest/gtest.h>
 
+#include "core/csv.h"
 #include "leads/lead.h"
 #include "leads/lead_repository.h"
 #include "leads/lead_validation.h"
