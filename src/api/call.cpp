@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <cctype>
 #include <charconv>
 
 #include "http/problem.h"
@@ -59,12 +60,19 @@ http::RouteHandler Public(PublicHandler fn) {
   };
 }
 
-Result<json::Value> JsonObjectBody(const http::Request& request) {
+std::string MediaType(const http::Request& request) {
   auto ct = request.headers.Get("Content-Type");
   std::string_view type = ct ? *ct : std::string_view();
   type = type.substr(0, type.find(';'));
-  while (!type.empty() && type.back() == ' ') type.remove_suffix(1);
-  if (type != "application/json") {
+  while (!type.empty() && (type.back() == ' ' || type.back() == '\t')) type.remove_suffix(1);
+  while (!type.empty() && (type.front() == ' ' || type.front() == '\t')) type.remove_prefix(1);
+  std::string out(type);
+  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+Result<json::Value> JsonObjectBody(const http::Request& request) {
+  if (MediaType(request) != "application/json") {
     return Status(StatusCode::kUnsupportedMediaType, "Content-Type must be application/json");
   }
   if (request.body.empty()) return InvalidArgument("request body is empty");

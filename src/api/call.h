@@ -37,6 +37,10 @@ http::RouteHandler Public(PublicHandler fn);
 // malformed or not an object.
 Result<json::Value> JsonObjectBody(const http::Request& request);
 
+// The request's media type: the Content-Type without parameters or surrounding spaces, in
+// lower case (media types are case-insensitive); empty when there is none.
+std::string MediaType(const http::Request& request);
+
 http::Response JsonResponse(int status, std::string body);
 // 204: no body, so no Content-Type either.
 http::Response NoContent();

@@ -13,6 +13,7 @@ using api::Call;
 using api::FieldReader;
 using api::JsonResponse;
 using api::Limit;
+using api::MediaType;
 using api::NoContent;
 using api::QueryValue;
 using auth::Role;
@@ -204,10 +205,7 @@ Result<Response> RegistryStatusResponse(DncService& svc) {
 }
 
 Result<Response> UploadRegistry(Call& c, DncService& svc) {
-  auto ct = c.request.headers.Get("Content-Type");
-  std::string_view type = ct ? *ct : std::string_view();
-  type = type.substr(0, type.find(';'));
-  while (!type.empty() && type.back() == ' ') type.remove_suffix(1);
+  const std::string type = MediaType(c.request);
   static const char* kTypes[] = {"text/csv",
                                  "text/plain",
                                  "application/zip",

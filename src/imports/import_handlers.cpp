@@ -40,19 +40,37 @@ Result<ImportOptions> OptionsFromQuery(const http::Request& req) {
   });
 }
 
+// What an upload may say it is: CSV or text under the names programs use for it, XLSX, or
+// bytes of no stated type (the format is detected from the content either way). A body
+// without Content-Type is taken too.
+bool IsFileMediaType(std::string_view type) {
+  static constexpr std::string_view kTypes[] = {
+      "",
+      "text/csv",
+      "text/plain",
+      "text/tab-separated-values",
+      "text/comma-separated-values",
+      "application/csv",
+      "application/vnd.ms-excel",  // what Windows browsers call a .csv file
+      "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+      "application/octet-stream"};
+  for (std::string_view t : kTypes) {
+    if (type == t) return true;
+  }
+  return false;
+}
+
 // The uploaded file: spooled by the server, or (servers without spooling, tests) the
 // in-memory body written to a temporary file. Deleted when the holder goes away unless the
 // service moved it.
 class UploadFile {
  public:
   static Result<UploadFile> From(http::Request& req) {
-    if (auto ct = req.headers.Get("Content-Type")) {
-      if (ct->rfind("application/json", 0) == 0 || ct->rfind("multipart/", 0) == 0) {
-        return Status(StatusCode::kUnsupportedMediaType,
-                      "send the CSV or XLSX file itself as the request body (Content-Type "
-                      "text/csv or application/vnd.openxmlformats-officedocument."
-                      "spreadsheetml.sheet)");
-      }
+    if (!IsFileMediaType(api::MediaType(req))) {
+      return Status(StatusCode::kUnsupportedMediaType,
+                    "send the CSV or XLSX file itself as the request body (Content-Type "
+                    "text/csv or application/vnd.openxmlformats-officedocument."
+                    "spreadsheetml.sheet)");
     }
     UploadFile f;
     if (!req.body_file.empty()) {
@@ -114,7 +132,11 @@ Result<Response> HandleCreate(Call& c, ImportService& imports) {
   ASSIGN_OR_RETURN(ImportOptions options, OptionsFromQuery(c.request));
   ASSIGN_OR_RETURN(UploadFile upload, UploadFile::From(c.request));
   std::string filename(c.request.QueryParam("filename").value_or(""));
-  if (filename.size() > 500) filename.resize(500);
+  if (!IsText(filename)) {
+    return ValidationFailed("invalid import options")
+        .AddFieldError("filename", "must be UTF-8 text without NUL characters");
+  }
+  filename = TruncateUtf8(std::move(filename), 500);
   ASSIGN_OR_RETURN(ImportJob job, imports.CreateUploadJob(c.principal, upload.path(),
                                                           std::move(filename), std::move(options)));
   Response r = JobResponse(202, job);

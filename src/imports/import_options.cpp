@@ -66,10 +66,30 @@ std::vector<std::string> SplitList(std::string_view s) {
 
 }  // namespace
 
+bool IsText(std::string_view s) {
+  return s.find('\0') == std::string_view::npos && leads::IsValidUtf8(s);
+}
+
+std::string TruncateUtf8(std::string s, size_t max_bytes) {
+  if (s.size() <= max_bytes) return s;
+  size_t end = max_bytes;
+  while (end > 0 && (static_cast<unsigned char>(s[end]) & 0xC0) == 0x80) --end;
+  s.resize(end);
+  return s;
+}
+
 Result<ImportOptions> ParseImportOptions(
-    const std::function<std::optional<std::string>(std::string_view name)>& get) {
+    const std::function<std::optional<std::string>(std::string_view name)>& raw_get) {
   ImportOptions o;
   Status errors(StatusCode::kValidationFailed, "invalid import options");
+  auto get = [&](std::string_view name) -> std::optional<std::string> {
+    std::optional<std::string> v = raw_get(name);
+    if (v && !IsText(*v)) {
+      errors.AddFieldError(std::string(name), "must be UTF-8 text without NUL characters");
+      return std::nullopt;
+    }
+    return v;
+  };
   if (auto v = get("dedupe")) {
     if (*v == "skip") {
       o.dedupe = DedupePolicy::kSkip;

@@ -210,6 +210,11 @@ TEST_F(FoundationApi, WrongContentTypeIs415) {
   auto r =
       app_->Client().Send("POST", "/api/auth/login", "email=a", {{"Content-Type", "text/plain"}});
   ExpectProblem(r, 415);
+  // Media types are case-insensitive; parameters do not matter.
+  auto cased = app_->Client().Send("POST", "/api/auth/login",
+                                   R"({"email":"nobody@example.com","password":"wrong-horse-1"})",
+                                   {{"Content-Type", "Application/JSON; charset=UTF-8"}});
+  EXPECT_EQ(cased.status, 401) << cased.body;
 }
 
 TEST_F(FoundationApi, OversizedBodyIs413) {

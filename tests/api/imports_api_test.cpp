@@ -1060,10 +1060,49 @@ TEST_F(ImportsApi, XlsxImport) {
   EXPECT_EQ(Leads("ada")[0].Find("phone")->as_string(), "+12065550100");
 }
 
+// Query parameters are text: bytes that are not UTF-8 are a 422 naming the parameter, and a
+// long file name is cut between characters, never inside one.
+TEST_F(ImportsApi, ParametersMustBeUtf8Text) {
+  const std::string csv = "email\na@example.com\n";
+  for (const char* name : {"filename", "source", "owner_id", "tags"}) {
+    for (const char* value : {"%FF", "ok%00nul", "%C3"}) {
+      auto r = Upload(csv, std::string(name) + "=" + value);
+      EXPECT_EQ(r.status, 422) << name << "=" << value << " " << r.body;
+      EXPECT_NE(r.body.find(std::string("\"") + name + "\""), std::string::npos) << r.body;
+    }
+  }
+  EXPECT_TRUE(admin_.Get("/api/imports").Json().Find("data")->items().empty());
+
+  std::string long_name;
+  for (int i = 0; i < 300; ++i) long_name += "%C3%A9";  // é, two bytes: 600 bytes
+  auto r = Upload(csv, "filename=x" + long_name);
+  ASSERT_EQ(r.status, 202) << r.body;
+  const std::string filename = r.Json().Find("filename")->as_string();
+  EXPECT_EQ(filename.size(), 499u);  // "x" and 249 whole characters
+  EXPECT_EQ(filename.substr(filename.size() - 2), "\xC3\xA9");
+  Wait(r.Json().Find("id")->as_string());
+}
+
+TEST_F(ImportsApi, UploadsMayNameTheFileTypeAsProgramsDo) {
+  int n = 0;
+  for (const char* type : {"Text/CSV; charset=utf-8", "application/vnd.ms-excel",
+                           "application/octet-stream", "text/plain"}) {
+    const std::string csv = "email\nu" + std::to_string(n++) + "@example.com\n";
+    auto r = Upload(csv, "", "/api/imports", type);
+    ASSERT_EQ(r.status, 202) << type << " " << r.body;
+    EXPECT_EQ(N(Wait(r.Json().Find("id")->as_string()), "created"), 1) << type;
+  }
+}
+
 TEST_F(ImportsApi, BadUploadsAreRefusedWithNothingQueued) {
   EXPECT_EQ(Upload("").status, 422);
   EXPECT_EQ(Upload("first_name,company\nAda,Acme\n").status, 422);  // no phone or email column
   EXPECT_EQ(admin_.Post("/api/imports", R"({"file":"x"})").status, 415);
+  for (const char* type : {"image/png", "multipart/form-data; boundary=x", "application/xml"}) {
+    auto r = Upload("email\na@example.com\n", "", "/api/imports", type);
+    EXPECT_EQ(r.status, 415) << type << " " << r.body;
+    EXPECT_NE(r.body.find("text/csv"), std::string::npos) << r.body;
+  }
   EXPECT_EQ(Upload("email\na@example.com\n", "dedupe=sometimes").status, 422);
   EXPECT_EQ(Upload("email\na@example.com\n", "delimiter=x").status, 422);
   EXPECT_TRUE(admin_.Get("/api/imports").Json().Find("data")->items().empty());
