@@ -313,6 +313,17 @@ constexpr Query kUpdate{
     "  outcome = CASE WHEN upd.version = (s.previous->>'version')::int THEN 'unchanged' "
     "                 ELSE 'update' END "
     "FROM upd WHERE s.outcome = 'update' AND s.lead_id = upd.id"};
+// An update that gave a lead another owner records the assignment, as a PATCH does.
+constexpr Query kUpdateAssignments{
+    "",
+    "INSERT INTO lead_assignments (organization_id, lead_id, assigned_to, previous_assignee, "
+    "  assigned_by, strategy, reason, context) "
+    "SELECT app_current_org(), s.lead_id, l.assigned_to, (s.previous->>'assigned_to')::uuid, "
+    "  app_current_user(), 'import', 'imported', jsonb_build_object('import_id', $1::uuid) "
+    "FROM import_stage s JOIN leads l ON l.organization_id = app_current_org() "
+    "  AND l.id = s.lead_id "
+    "WHERE s.outcome = 'update' "
+    "  AND l.assigned_to IS DISTINCT FROM (s.previous->>'assigned_to')::uuid"};
 // Leads deleted between the match and the update.
 constexpr Query kLostUpdates{"",
                              "UPDATE import_stage SET outcome = 'skip_duplicate' "
@@ -381,7 +392,19 @@ constexpr Query kUndoUpdates{
     "    AND (p.phone IS NULL OR p.phone IS NOT DISTINCT FROM l.phone OR NOT EXISTS ("
     "      SELECT 1 FROM leads o WHERE o.organization_id = app_current_org() "
     "        AND o.phone = p.phone AND o.deleted_at IS NULL AND o.id <> l.id)) "
-    "  RETURNING l.id) "
+    "  RETURNING l.id, l.assigned_to), "
+    // The owners before (every part of the statement sees the leads as they were): a restore
+    // that changes the owner records the assignment.
+    "before AS ("
+    "  SELECT l.id, l.assigned_to FROM leads l "
+    "  WHERE l.organization_id = app_current_org() AND l.id IN (SELECT lead_id FROM touched)), "
+    "assigned AS ("
+    "  INSERT INTO lead_assignments (organization_id, lead_id, assigned_to, previous_assignee, "
+    "    assigned_by, strategy, reason, context) "
+    "  SELECT app_current_org(), r.id, r.assigned_to, b.assigned_to, app_current_user(), "
+    "    'import', 'import undone', jsonb_build_object('import_id', $1::uuid) "
+    "  FROM restored r JOIN before b ON b.id = r.id "
+    "  WHERE r.assigned_to IS DISTINCT FROM b.assigned_to) "
     "SELECT count(*) FROM restored"};
 constexpr Query kUndoTouched{
     "imports_undo_touched",
@@ -654,7 +677,8 @@ Status UpdateMatchedLeads(db::Transaction& tx, const ImportJob& job) {
   RETURN_IF_ERROR(tx.Exec(kSnapshot).status());
   RETURN_IF_ERROR(
       tx.Exec(kUpdate, Params().Add(job.options.update_mode == UpdateMode::kOverwrite)).status());
-  return tx.Exec(kLostUpdates).status();
+  RETURN_IF_ERROR(tx.Exec(kLostUpdates).status());
+  return tx.Exec(kUpdateAssignments, Params().Add(job.id)).status();
 }
 
 }  // namespace

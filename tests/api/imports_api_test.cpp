@@ -933,6 +933,31 @@ TEST_F(ImportsAcrossBatches, UndoRestoresPhonesTheImportMovedBetweenLeads) {
   EXPECT_EQ(phone(c), "+12065550102");
 }
 
+// Owners an import gives and its undo takes back are recorded as assignments, as a PATCH's are.
+TEST_F(ImportsApi, OwnerChangesByUpdatesAndUndoAreAssignments) {
+  auto agent = admin_.Post("/api/users", R"({"email":"agent@acme.test",)"
+                                         R"("password":"correct-horse-1","role":"agent"})");
+  ASSERT_EQ(agent.status, 201) << agent.body;
+  auto lead = admin_.Post("/api/leads", R"({"email":"ada@example.com"})");
+  const std::string lead_id = lead.Json().Find("id")->as_string();
+  json::Value job =
+      Import("email,owner\nada@example.com,agent@acme.test\n", "dedupe=update&update_mode=fill");
+  ASSERT_EQ(N(job, "updated"), 1) << json::Serialize(job);
+  auto assignments = [&] {
+    return Sql(
+        "SELECT string_agg(coalesce(u.email, '-') || ' ' || coalesce(p.email, '-') || ' ' || "
+        "  a.strategy || ' ' || a.reason, '; ' ORDER BY a.created_at, a.id) "
+        "FROM lead_assignments a LEFT JOIN users u ON u.id = a.assigned_to "
+        "LEFT JOIN users p ON p.id = a.previous_assignee WHERE a.lead_id = $1",
+        db::Params().Add(lead_id));
+  };
+  EXPECT_EQ(assignments(), "agent@acme.test - import imported");
+  ASSERT_EQ(admin_.Post("/api/imports/" + job.Find("id")->as_string() + "/undo", "{}").status, 200);
+  EXPECT_TRUE(admin_.Get("/api/leads/" + lead_id).Json().Find("assigned_to")->is_null());
+  EXPECT_EQ(assignments(),
+            "agent@acme.test - import imported; - agent@acme.test import import undone");
+}
+
 TEST_F(ImportsApi, PreviewProposesMappingAndChangesNothing) {
   ASSERT_EQ(admin_.Post("/api/leads", R"({"phone":"+12065550100"})").status, 201);
   const std::string csv =

@@ -133,6 +133,7 @@ describe('column mapping', () => {
   it('labels the outcomes of both vocabularies', () => {
     expect(outcomeLabel('failed')).toBe('Error');
     expect(outcomeLabel('error')).toBe('Error');
+    expect(outcomeLabel('unchanged')).toBe('Lead already up to date');
     expect(outcomeLabel('skip_in_file')).toBe('Duplicate in file');
     expect(outcomeLabel('skip_dnc')).toBe('Skipped: Do Not Call');
     expect(outcomeLabel('something_new')).toBe('something new');

@@ -334,12 +334,14 @@ export async function csvSamples(file: Blob, delimiter: string | null, n = 3): P
 
 // --- outcomes and jobs ---------------------------------------------------------------------
 
-// The server may name outcomes in more detail than ImportRowOutcome: skip_duplicate (a lead
-// has the phone or email), skip_dnc (listed number, DNC policy skip), skip_in_file (an earlier
-// row has it: duplicate_in_file) and failed (error).
+// The server may name outcomes in more detail than ImportRowOutcome: unchanged (an update that
+// would change nothing), skip_duplicate (a lead has the phone or email, or an earlier row
+// updates that lead), skip_dnc (listed number, DNC policy skip), skip_in_file (an earlier row
+// has it: duplicate_in_file) and failed (error).
 export const OUTCOME_LABELS: Record<ImportRowOutcome | string, string> = {
   create: 'New lead',
   update: 'Updates a lead',
+  unchanged: 'Lead already up to date',
   skip: 'Skipped',
   skip_duplicate: 'Skipped: already a lead',
   skip_dnc: 'Skipped: Do Not Call',
