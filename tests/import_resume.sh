@@ -51,6 +51,20 @@ set -e
 [ "$code" = 2 ] || fail "import without --org should exit 2, got $code"
 small="$dir/small.csv"
 printf 'email,phone\na@example.com,2065550100\nb@example.com,not-a-phone\n' >"$small"
+# Arguments naming what is not there: an organization, a column, an owner. Exit 2, a clear
+# reason, nothing imported.
+usage_error() {  # expected-text args...
+  local want=$1; shift
+  set +e
+  "$bin" import "$small" --data-dir "$dir/var" "$@" >"$dir/out" 2>"$dir/err"; code=$?
+  set -e
+  [ "$code" = 2 ] || fail "import $* should exit 2, got $code: $(cat "$dir/err")"
+  grep -q "$want" "$dir/err" || fail "import $*: expected '$want' on stderr, got: $(cat "$dir/err")"
+  ! grep -qi "violates\|constraint" "$dir/err" || fail "import $*: database text: $(cat "$dir/err")"
+}
+usage_error "no such organization" --org 00000000-0000-4000-8000-000000000000
+usage_error "mapping.Mobile" --org "$org" --mapping '{"Mobile":"phone"}'
+usage_error "owner_id" --org "$org" --owner nobody@example.com
 dry=$("$bin" import "$small" --org "$org" --dry-run --data-dir "$dir/var" 2>>"$dir/log")
 [ "$(echo "$dry" | json '["created"]')" = 1 ] || fail "dry run counts: $dry"
 [ "$(echo "$dry" | json '["failed"]')" = 1 ] || fail "dry run counts: $dry"

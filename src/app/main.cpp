@@ -119,6 +119,18 @@ void PrintImportProgress(const imports::ImportJob& job, std::chrono::steady_cloc
   std::fflush(stderr);
 }
 
+// A refusal caused by the command's own arguments (exit status 2, like a bad flag): an
+// organization that does not exist, a mapping naming a column the file lacks, an owner who is
+// no active user. A file that cannot be imported is a failure (1).
+bool IsImportUsageError(const Status& st) {
+  if (st.code() == StatusCode::kNotFound) return true;
+  if (st.code() != StatusCode::kValidationFailed || st.field_errors().empty()) return false;
+  for (const auto& fe : st.field_errors()) {
+    if (fe.field.rfind("mapping", 0) != 0 && fe.field != "owner_id") return false;
+  }
+  return true;
+}
+
 int Import(const ImportCommand& cmd, const std::string& data_dir) {
   auto options =
       imports::ParseImportOptions([&](std::string_view name) -> std::optional<std::string> {
@@ -162,6 +174,10 @@ int Import(const ImportCommand& cmd, const std::string& data_dir) {
     std::string reason = job.status().message();
     for (const auto& fe : job.status().field_errors())
       reason += "; " + fe.field + ": " + fe.message;
+    if (IsImportUsageError(job.status())) {
+      std::fprintf(stderr, "leadline: %s (see --help)\n", reason.c_str());
+      return kExitUsage;
+    }
     return Fail(Status(job.status().code(), reason));
   }
   const auto& c = job->counts;

@@ -866,7 +866,7 @@ Result<bool> IsActiveOwner(db::Transaction& tx, std::string_view ref) {
 
 Result<std::string> OrganizationRegion(db::Transaction& tx) {
   ASSIGN_OR_RETURN(Rows rows, tx.Exec(kRegion));
-  if (rows.empty()) return std::string("US");
+  if (rows.empty()) return NotFound("no such organization");
   return std::string(rows.Get(0, 0));
 }
 

@@ -135,6 +135,7 @@ Result<std::vector<StagedDecision>> StagedDecisions(db::Transaction& tx);
 
 // Whether `ref` (a user id or an email) names an active user of the organization.
 Result<bool> IsActiveOwner(db::Transaction& tx, std::string_view ref);
+// The organization's default phone region; kNotFound when the tenant names no organization.
 Result<std::string> OrganizationRegion(db::Transaction& tx);
 
 }  // namespace leadline::imports::repo

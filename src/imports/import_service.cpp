@@ -577,6 +577,11 @@ Result<ImportJob> ImportService::RunFile(const db::TenantContext& tenant, const 
   const FileFormat format = FormatOf(*opened.reader, options, absolute);
   opened.reader.reset();
 
+  // An organization id that names none is the caller's mistake, not a failed job.
+  RETURN_IF_ERROR(db::RunInTransaction(pool_, tenant, [&](db::Transaction& tx) -> Status {
+    return repo::OrganizationRegion(tx).status();
+  }));
+
   ImportJob job;
   job.id = NewUuid();
   job.kind = KindFor(format);
