@@ -218,7 +218,9 @@ constexpr Query kStatusPage{
         "WHERE h.organization_id = app_current_org() AND h.lead_id = $1::uuid "
         "AND ($2::timestamptz IS NULL OR (h.changed_at, h.id) < ($2::timestamptz, $3::uuid)) "
         "ORDER BY h.changed_at DESC, h.id DESC LIMIT $4::int")};
-// Interactions and notes have no table yet; the timeline merges what the schema records.
+// Everything recorded about the lead: its history tables, its interactions and notes (a long
+// body cut to its first 1,000 characters, with body_truncated), the call gate's decisions and
+// the calls started, and the audit entries other than plain updates (those are its history).
 constexpr Query kTimelinePage{
     "leads_timeline_page",
     LEADLINE_READABLE_PAGE(
@@ -249,6 +251,21 @@ constexpr Query kTimelinePage{
         " lead_audit_changes(g.changes, g.created_values)) FROM lead_audit_log g "
         " WHERE g.organization_id = app_current_org() AND g.lead_id = $1::uuid "
         " AND g.action NOT IN ('update', 'bulk_update')"
+        " UNION ALL "
+        " SELECT i.id, CASE WHEN i.channel = 'note' THEN 'note' ELSE 'interaction' END, "
+        " i.occurred_at, i.created_by, jsonb_build_object('channel', i.channel, 'direction', "
+        " i.direction, 'phone', i.phone, 'body', left(i.body, 1000), 'body_truncated', "
+        " char_length(i.body) > 1000, 'opt_out', i.optout IS NOT NULL) FROM interactions i "
+        " WHERE i.organization_id = app_current_org() AND i.lead_id = $1::uuid "
+        " UNION ALL "
+        " SELECT d.id, 'compliance_decision', d.decided_at, d.actor_id, jsonb_build_object("
+        " 'channel', d.channel, 'phone', d.phone, 'decision', d.decision, 'reasons', d.reasons) "
+        " FROM compliance_log d "
+        " WHERE d.organization_id = app_current_org() AND d.lead_id = $1::uuid "
+        " UNION ALL "
+        " SELECT c.id, 'call', c.created_at, c.started_by, jsonb_build_object('phone', c.phone, "
+        " 'status', c.status, 'compliance_log_id', c.compliance_log_id) FROM calls c "
+        " WHERE c.organization_id = app_current_org() AND c.lead_id = $1::uuid"
         ") t WHERE ($2::timestamptz IS NULL OR (t.at, t.id) < ($2::timestamptz, $3::uuid)) "
         "ORDER BY t.at DESC, t.id DESC LIMIT $4::int")};
 #undef LEADLINE_READABLE_PAGE

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <ctime>
+#include <map>
 
 #include "db/transaction.h"
 #include "support/test_app.h"
@@ -68,6 +69,52 @@ class CallsApi : public ::testing::Test {
   auth::NewOrganization org_, other_;
   HttpClient admin_{0};
 };
+
+// The lead's timeline shows its conversation and its calls with the rest of its history.
+TEST_F(CallsApi, TheTimelineHoldsInteractionsNotesDecisionsAndCalls) {
+  std::string lead = Lead(org_.organization_id, "+12065550100", ZoneWithLocalHour(12));
+  ASSERT_EQ(admin_
+                .Send("PUT", "/api/compliance/settings", R"({"national_registry_required":false})",
+                      {{"Content-Type", "application/json"}})
+                .status,
+            200);
+  ASSERT_EQ(Call(lead).status, 201);
+  ASSERT_EQ(admin_
+                .Post("/api/interactions", R"({"lead_id":")" + lead +
+                                               R"(","channel":"sms","direction":"outbound",)"
+                                               R"("body":"Hi Pat, thanks for your call"})")
+                .status,
+            201);
+  const std::string long_note(1500, 'n');
+  ASSERT_EQ(admin_
+                .Post("/api/interactions", R"({"lead_id":")" + lead +
+                                               R"(","channel":"note","direction":"outbound",)"
+                                               R"("body":")" +
+                                               long_note + R"("})")
+                .status,
+            201);
+
+  auto r = admin_.Get("/api/leads/" + lead + "/timeline");
+  ASSERT_EQ(r.status, 200) << r.body;
+  const json::Value page = r.Json();
+  std::map<std::string, json::Value> by_type;
+  for (const auto& e : page.Find("data")->items()) by_type[e.Find("type")->as_string()] = e;
+  ASSERT_TRUE(by_type.count("note")) << r.body;
+  ASSERT_TRUE(by_type.count("interaction")) << r.body;
+  ASSERT_TRUE(by_type.count("compliance_decision")) << r.body;
+  ASSERT_TRUE(by_type.count("call")) << r.body;
+  const json::Value* sms = by_type["interaction"].Find("data");
+  EXPECT_EQ(sms->Find("channel")->as_string(), "sms");
+  EXPECT_EQ(sms->Find("body")->as_string(), "Hi Pat, thanks for your call");
+  EXPECT_FALSE(sms->Find("body_truncated")->as_bool());
+  const json::Value* note = by_type["note"].Find("data");
+  EXPECT_EQ(note->Find("body")->as_string().size(), 1000u);
+  EXPECT_TRUE(note->Find("body_truncated")->as_bool());
+  EXPECT_EQ(by_type["compliance_decision"].Find("data")->Find("decision")->as_string(), "allowed");
+  EXPECT_EQ(by_type["call"].Find("data")->Find("phone")->as_string(), "+12065550100");
+  // Newest first: the note was the last thing recorded.
+  EXPECT_EQ(page.Find("data")->items()[0].Find("type")->as_string(), "note");
+}
 
 TEST_F(CallsApi, DecisionsAndTheirLog) {
   std::string lead = Lead(org_.organization_id, "+12065550100", ZoneWithLocalHour(12));
