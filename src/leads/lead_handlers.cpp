@@ -257,7 +257,7 @@ void RegisterLeadRoutes(http::Router& router, auth::AuthService& auth, LeadServi
                ASSIGN_OR_RETURN(json::Value body, api::JsonObjectBody(c.request));
                FieldReader f(body);
                LeadInput in = ReadLeadInput(body, f);
-               if (!f.ok()) return f.status();
+               if (!f.ok()) return leads.WithValueErrors(c.principal, in, true, f.status());
                ASSIGN_OR_RETURN(Lead lead, leads.Create(c.principal, in));
                Response r = LeadResponse(201, lead);
                r.SetHeader("Location", "/api/leads/" + lead.id);
@@ -290,7 +290,7 @@ void RegisterLeadRoutes(http::Router& router, auth::AuthService& auth, LeadServi
                ASSIGN_OR_RETURN(json::Value body, api::JsonObjectBody(c.request));
                FieldReader f(body);
                LeadInput in = ReadLeadInput(body, f);
-               if (!f.ok()) return f.status();
+               if (!f.ok()) return leads.WithValueErrors(c.principal, in, false, f.status());
                ASSIGN_OR_RETURN(Lead lead,
                                 leads.Update(c.principal, c.params.Get("id"), in, if_match));
                return LeadResponse(200, lead);

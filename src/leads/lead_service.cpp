@@ -214,6 +214,25 @@ class PgLeadExport : public LeadExport {
 
 }  // namespace
 
+Status LeadService::WithValueErrors(const Principal& p, const LeadInput& in, bool creating,
+                                    Status type_errors) {
+  std::set<std::string> named;
+  for (const auto& fe : type_errors.field_errors()) named.insert(fe.field);
+  std::string region;
+  Status st = db::RunInTransaction(pool_, p.Tenant(), [&](db::Transaction& tx) -> Status {
+    ASSIGN_OR_RETURN(region, repo::OrganizationRegion(tx));
+    return Status::Ok();
+  });
+  if (!st.ok()) return type_errors;
+  const bool contact_named = named.count("phone") > 0 || named.count("email") > 0;
+  Result<LeadInput> normalized = NormalizeLeadInput(in, region, creating && !contact_named);
+  if (normalized.ok()) return type_errors;
+  for (const auto& fe : normalized.status().field_errors()) {
+    if (named.count(fe.field) == 0) type_errors.AddFieldError(fe.field, fe.message);
+  }
+  return type_errors;
+}
+
 Result<Lead> LeadService::Create(const Principal& p, const LeadInput& in) {
   std::optional<Lead> created;
   Status st = db::RunInTransaction(pool_, p.Tenant(), [&](db::Transaction& tx) -> Status {

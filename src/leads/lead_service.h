@@ -73,6 +73,12 @@ class LeadService {
   explicit LeadService(db::Pool& pool) : pool_(pool) {}
 
   Result<Lead> Create(const auth::Principal& p, const LeadInput& in);
+  // A body that got some fields wrong in type (`type_errors`, kValidationFailed) is checked
+  // for the rest too, the way Create (`creating`) or Update would, so the client learns every
+  // bad field at once. Fields already named keep their type error; the phone-or-email rule is
+  // left to a later try when either of them is among them. Returns the combined error.
+  Status WithValueErrors(const auth::Principal& p, const LeadInput& in, bool creating,
+                         Status type_errors);
   Result<Lead> Get(const auth::Principal& p, std::string_view id);
   // Applies the present fields; with `if_match`, a stale version is kPreconditionFailed and
   // nothing is written.

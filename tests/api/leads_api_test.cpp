@@ -173,6 +173,33 @@ TEST_F(LeadsApi, EveryInvalidFieldIs422NamingIt) {
   EXPECT_EQ(Scalar("SELECT count(*) FROM leads"), "0") << "nothing was written";
 }
 
+// Wrong types and wrong values are reported together, on create and on update.
+TEST_F(LeadsApi, TypeAndValueErrorsAreReportedTogether) {
+  auto field_errors = [](const HttpResult& r) {
+    std::set<std::string> fields;
+    const json::Value body = r.Json();
+    for (const auto& e : body.Find("errors")->items()) fields.insert(e.Find("field")->as_string());
+    return fields;
+  };
+  auto created =
+      Admin().Post("/api/leads", R"({"email":"nope","lead_score":"high","status":"won"})");
+  EXPECT_EQ(created.status, 422) << created.body;
+  EXPECT_EQ(field_errors(created), (std::set<std::string>{"email", "lead_score", "status"}))
+      << created.body;
+  // A phone of the wrong type: no "needs a phone or an email" on top of it.
+  auto typed = Admin().Post("/api/leads", R"({"phone":2065550100,"lead_score":101})");
+  EXPECT_EQ(field_errors(typed), (std::set<std::string>{"phone", "lead_score"})) << typed.body;
+  EXPECT_EQ(Scalar("SELECT count(*) FROM leads"), "0") << "nothing was written";
+
+  auto lead = Admin().Post("/api/leads", R"({"email":"a@example.com"})");
+  ASSERT_EQ(lead.status, 201) << lead.body;
+  auto patched = Admin().Patch("/api/leads/" + lead.Json().Find("id")->as_string(),
+                               R"({"tags":"vip","timezone":"not a zone","first_name":7})");
+  EXPECT_EQ(patched.status, 422) << patched.body;
+  EXPECT_EQ(field_errors(patched), (std::set<std::string>{"tags", "timezone", "first_name"}))
+      << patched.body;
+}
+
 TEST_F(LeadsApi, MalformedBodiesAre400Or415) {
   ExpectProblem(Admin().Post("/api/leads", R"({"email": )"), 400);
   ExpectProblem(Admin().Post("/api/leads", "[1]"), 400);
