@@ -18,9 +18,9 @@ struct Principal {
   std::string organization_id;
   std::string user_id;
   Role role = Role::kAgent;
-  std::string api_key_id;  // set when authenticated by API key
-  std::string client_ip;
-  std::string user_agent;
+  std::string api_key_id{};  // set when authenticated by API key
+  std::string client_ip{};
+  std::string user_agent{};
 
   bool AtLeast(Role r) const { return static_cast<int>(role) >= static_cast<int>(r); }
   // The tenant settings for a transaction acting as this principal.

@@ -14,9 +14,9 @@ namespace leadline::db {
 // Who is acting; copied into transaction-local settings read by policies and triggers.
 struct TenantContext {
   std::string organization_id;  // empty = no tenant: RLS then shows no rows
-  std::string user_id;
-  std::string client_ip;
-  std::string user_agent;
+  std::string user_id{};
+  std::string client_ip{};
+  std::string user_agent{};
   std::string change_source = "api";  // what triggered a change: api, import, sequence, ...
 };
 

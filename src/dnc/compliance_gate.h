@@ -123,10 +123,4 @@ class ConsentService {
   db::Pool& pool_;
 };
 
-// True for a canonical UUID (ids in paths are checked before they reach SQL: a malformed id
-// is simply not found).
-bool IsUuid(std::string_view s);
-// True for an RFC 3339 timestamp with a zone ("2026-11-25T04:00:00Z", "...+02:00").
-bool IsRfc3339(std::string_view s);
-
 }  // namespace leadline::dnc

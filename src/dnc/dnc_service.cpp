@@ -5,6 +5,8 @@
 #include <charconv>
 #include <memory>
 
+#include "core/rfc3339.h"
+#include "core/uuid.h"
 #include "db/transaction.h"
 #include "dnc/compliance_gate.h"
 #include "dnc/repository.h"

@@ -10,6 +10,7 @@
 #include <utility>
 #include <vector>
 
+#include "core/rfc3339.h"
 #include "core/status.h"
 
 namespace leadline::leads {
@@ -163,8 +164,6 @@ SearchPattern MakeSearchPattern(std::string_view q);
 bool IsValidUtf8(std::string_view s);
 // Number of code points of valid UTF-8.
 size_t Utf8Length(std::string_view s);
-// RFC 3339 date-time with a zone (Z or +hh:mm), optional fraction; calendar-checked.
-bool IsRfc3339(std::string_view s);
 
 std::string Base64UrlEncode(std::string_view bytes);
 std::optional<std::string> Base64UrlDecode(std::string_view text);

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "core/csv.h"
+#include "core/uuid.h"
 #include "leads/lead.h"
 #include "leads/lead_repository.h"
 #include "leads/lead_validation.h"
@@ -223,6 +224,15 @@ TEST(Base64Url, RoundTrips) {
   }
   EXPECT_FALSE(Base64UrlDecode("a").has_value());
   EXPECT_FALSE(Base64UrlDecode("ab+/").has_value());
+}
+
+TEST(Uuid, CanonicalFormOnly) {
+  EXPECT_TRUE(IsUuid("123e4567-e89b-12d3-a456-426614174000"));
+  EXPECT_TRUE(IsUuid("123E4567-E89B-12D3-A456-426614174000"));
+  EXPECT_FALSE(IsUuid("123e4567e89b12d3a456426614174000"));
+  EXPECT_FALSE(IsUuid("123e4567-e89b-12d3-a456-42661417400g"));
+  EXPECT_EQ(CanonicalUuid("123E4567-E89B-12D3-A456-426614174000"),
+            "123e4567-e89b-12d3-a456-426614174000");
 }
 
 TEST(Rfc3339, Strict) {
