@@ -2,6 +2,7 @@
 // expected errors). One code per kind of failure; src/http/problem.cpp maps codes to HTTP.
 #pragma once
 
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
@@ -61,10 +62,15 @@ class [[nodiscard]] Status {
     type_suffix_ = std::move(suffix);
     return *this;
   }
-  // Extra members merged into the problem body, already encoded as JSON ("existing_id":"...").
-  const std::vector<std::pair<std::string, std::string>>& extra_json() const { return extra_json_; }
+  // Extra members of the problem body ("existing_id": "...", "current_version": 3).
+  using ExtraValue = std::variant<std::string, int64_t>;
+  const std::vector<std::pair<std::string, ExtraValue>>& extras() const { return extras_; }
   Status& WithExtraString(std::string key, std::string value) {
-    extra_json_.emplace_back(std::move(key), std::move(value));
+    extras_.emplace_back(std::move(key), std::move(value));
+    return *this;
+  }
+  Status& WithExtraInt(std::string key, int64_t value) {
+    extras_.emplace_back(std::move(key), value);
     return *this;
   }
 
@@ -83,7 +89,7 @@ class [[nodiscard]] Status {
   std::string message_;
   std::vector<FieldError> field_errors_;
   std::string type_suffix_;
-  std::vector<std::pair<std::string, std::string>> extra_json_;  // key -> string value
+  std::vector<std::pair<std::string, ExtraValue>> extras_;
   std::string constraint_;
 };
 

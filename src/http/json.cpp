@@ -6,6 +6,7 @@
 
 #include <charconv>
 #include <cmath>
+#include <unordered_set>
 
 #include <fmt/format.h>
 
@@ -114,6 +115,25 @@ std::optional<std::string> WidenBigIntegers(std::string_view text) {
 
 Status DepthError() { return InvalidArgument(ParseErrorReason(simdjson::DEPTH_ERROR)); }
 
+// A name that occurs twice in one object. Readers disagree on which value such an object
+// means (RFC 8259 section 4), so a request holding one is ambiguous and refused.
+const std::string* RepeatedName(const std::vector<std::pair<std::string, Value>>& members) {
+  if (members.size() < 2) return nullptr;
+  if (members.size() <= 16) {
+    for (size_t i = 1; i < members.size(); ++i) {
+      for (size_t j = 0; j < i; ++j) {
+        if (members[i].first == members[j].first) return &members[i].first;
+      }
+    }
+    return nullptr;
+  }
+  std::unordered_set<std::string_view> seen;
+  for (const auto& m : members) {
+    if (!seen.insert(m.first).second) return &m.first;
+  }
+  return nullptr;
+}
+
 // Returns false (with `error` set) when the tree nests deeper than kMaxDepth.
 bool Convert(simdjson::dom::element el, int depth, Value& out, Status& error) {
   using simdjson::dom::element_type;
@@ -143,6 +163,12 @@ bool Convert(simdjson::dom::element el, int depth, Value& out, Status& error) {
       for (simdjson::dom::key_value_pair kv : object) {
         members.emplace_back(std::string(kv.key), Value());
         if (!Convert(kv.value, depth + 1, members.back().second, error)) return false;
+      }
+      if (const std::string* name = RepeatedName(members)) {
+        error = InvalidArgument(name->size() <= 100
+                                    ? "the JSON object has the member \"" + *name + "\" twice"
+                                    : std::string("a JSON object has a member twice"));
+        return false;
       }
       out = Value::Object(std::move(members));
       return true;

@@ -168,8 +168,13 @@ Response ProblemResponse(const Status& status) {
       }
       w.EndArray();
     }
-    for (const auto& [key, value] : status.extra_json()) {
-      if (!IsReservedMember(key)) w.Field(key, value);
+    for (const auto& [key, value] : status.extras()) {
+      if (IsReservedMember(key)) continue;
+      if (const auto* text = std::get_if<std::string>(&value)) {
+        w.Field(key, *text);
+      } else {
+        w.Key(key).Int(std::get<int64_t>(value));
+      }
     }
   }
   w.EndObject();

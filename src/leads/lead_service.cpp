@@ -104,7 +104,7 @@ Status PhoneTaken(const std::string& existing_id) {
 Status StaleVersion(int current) {
   return PreconditionFailed("the lead has changed since that version; it is now at version " +
                             std::to_string(current))
-      .WithExtraString("current_version", std::to_string(current));
+      .WithExtraInt("current_version", current);
 }
 
 // The assignee rule shared by PATCH, create and bulk: agents may only take a lead themselves

@@ -210,6 +210,17 @@ TEST_F(LeadsApi, MalformedBodiesAre400Or415) {
   std::string id = CreateId(R"({"email":"a@b.c"})");
   ExpectProblem(Admin().Patch("/api/leads/" + id, "{nope"), 400);
   ExpectProblem(Admin().Patch("/api/leads/" + id, R"({"lead_score":"high"})"), 422, "lead_score");
+  // Which of two values for one member is meant is ambiguous: refused, nothing changed.
+  auto twice = Admin().Patch("/api/leads/" + id, R"({"status":"lost","status":"contacted"})");
+  ExpectProblem(twice, 400);
+  EXPECT_NE(twice.body.find("status"), std::string::npos) << twice.body;
+  EXPECT_EQ(Admin().Get("/api/leads/" + id).Json().Find("status")->as_string(), "new");
+  // Media types are case-insensitive.
+  EXPECT_EQ(Admin()
+                .Send("POST", "/api/leads", R"({"email":"c@d.e"})",
+                      {{"Content-Type", "Application/JSON"}})
+                .status,
+            201);
 }
 
 TEST_F(LeadsApi, DuplicateLivePhoneIs409WithExistingId) {
@@ -303,7 +314,7 @@ TEST_F(LeadsApi, StaleIfMatchIs412AndChangesNothing) {
   int64_t audits = AuditCount(id);
   auto stale = Admin().Patch("/api/leads/" + id, R"({"title":"stale"})", {{"If-Match", "\"1\""}});
   ExpectProblem(stale, 412);
-  EXPECT_EQ(Str(stale.Json(), "current_version"), "2");
+  EXPECT_EQ(stale.Json().Find("current_version")->as_int(), 2);
   auto now = Admin().Get("/api/leads/" + id).Json();
   EXPECT_EQ(now.Find("version")->as_int(), 2);
   EXPECT_EQ(Str(now, "title"), "v2");
@@ -335,7 +346,7 @@ TEST_F(LeadsApi, MergeHonoursIfMatchOnTheSurvivor) {
   auto stale = Admin().Send("POST", "/api/leads/" + survivor + "/merge", body,
                             {{"If-Match", "\"1\""}, {"Content-Type", "application/json"}});
   ExpectProblem(stale, 412);
-  EXPECT_EQ(Str(stale.Json(), "current_version"), "2");
+  EXPECT_EQ(stale.Json().Find("current_version")->as_int(), 2);
   EXPECT_EQ(Admin().Get("/api/leads/" + other).status, 200) << "the other lead is still live";
   auto s = Admin().Get("/api/leads/" + survivor).Json();
   EXPECT_EQ(s.Find("version")->as_int(), 2);

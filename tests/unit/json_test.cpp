@@ -49,6 +49,22 @@ TEST(JsonParse, ObjectKeepsMemberOrderAndFinds) {
   EXPECT_EQ(a->Find("a"), nullptr);  // not an object
 }
 
+TEST(JsonParse, AMemberNamedTwiceIsRefused) {
+  for (const char* text : {R"({"a": 1, "a": 2})", R"({"x": {"b": 1, "c": 2, "b": 3}})",
+                           R"([{"k": 1}, {"k": 1, "k": 1}])"}) {
+    auto r = Parse(text);
+    ASSERT_FALSE(r.ok()) << text;
+    EXPECT_EQ(r.status().code(), StatusCode::kInvalidArgument);
+    EXPECT_NE(r.status().message().find("twice"), std::string::npos) << r.status().message();
+  }
+  std::string wide = "{";
+  for (int i = 0; i < 40; ++i) wide += "\"m" + std::to_string(i) + "\": " + std::to_string(i) + ",";
+  EXPECT_TRUE(Parse(wide + "\"last\": 0}").ok());
+  EXPECT_FALSE(Parse(wide + "\"m7\": 0}").ok());
+  // The same name in different objects is fine.
+  EXPECT_TRUE(Parse(R"({"a": {"a": 1}, "b": [{"a": 1}, {"a": 2}]})").ok());
+}
+
 TEST(JsonParse, IntegersAreExact) {
   // 2^53 + 1 is not representable as a double.
   Value v = MustParse("9007199254740993");
