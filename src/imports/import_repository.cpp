@@ -261,17 +261,25 @@ constexpr Query kAssignments{
     "SELECT app_current_org(), s.lead_id, s.assigned_to, app_current_user(), 'import', "
     "  'imported', jsonb_build_object('import_id', $1::uuid) "
     "FROM import_stage s WHERE s.outcome = 'create' AND s.assigned_to IS NOT NULL"};
-// What undo restores: an updated lead's importable columns before the update.
+// What undo restores: an updated lead's importable columns before the update. The leads are
+// locked first (in id order, as every batch does), so the values kept are the ones the update
+// then changes: a PATCH committing between this read and the update would otherwise be
+// applied under the import's update but left out of what undo puts back, and undo (seeing the
+// import's version) would revert it.
 constexpr Query kSnapshot{
     "",
+    "WITH locked AS ("
+    "  SELECT l.* FROM leads l "
+    "  WHERE l.organization_id = app_current_org() "
+    "    AND l.id IN (SELECT lead_id FROM import_stage WHERE outcome = 'update') "
+    "  ORDER BY l.id FOR UPDATE) "
     "UPDATE import_stage s SET previous = jsonb_build_object("
     "  'first_name', l.first_name, 'last_name', l.last_name, 'email', l.email, "
     "  'phone', l.phone, 'company', l.company, 'title', l.title, 'status', l.status, "
     "  'source', l.source, 'source_metadata', l.source_metadata, 'tags', l.tags, "
     "  'lead_score', l.lead_score, 'assigned_to', l.assigned_to, 'timezone', l.timezone, "
     "  'metadata', l.metadata, 'version', l.version) "
-    "FROM leads l WHERE s.outcome = 'update' AND l.organization_id = app_current_org() "
-    "  AND l.id = s.lead_id"};
+    "FROM locked l WHERE s.outcome = 'update' AND l.id = s.lead_id"};
 // $1: overwrite (true) or fill (false). Fill only sets what the lead lacks; overwrite sets
 // every non-empty cell. Tags and metadata are merged either way; a converted lead keeps its
 // status (it is terminal).

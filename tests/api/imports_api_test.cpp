@@ -903,6 +903,43 @@ TEST_F(ImportsAcrossBatches, ALeadFoundAgainInALaterBatchIsUpdatedOnce) {
             "Phone");
 }
 
+// An edit committed while the import's update of the same lead waits for it: the import updates
+// the edited lead, and undo puts back the edited lead, not the lead as it was before the edit.
+TEST_F(ImportsApi, UndoNeverRevertsAnEditTheImportWaitedFor) {
+  auto lead = admin_.Post("/api/leads", R"({"phone":"+12065550100","first_name":"Old"})");
+  ASSERT_EQ(lead.status, 201) << lead.body;
+  const std::string id = lead.Json().Find("id")->as_string();
+  auto editor = db::Connection::Open(app_->db().conninfo());
+  ASSERT_TRUE(editor.ok()) << editor.status().ToString();
+  ASSERT_TRUE((*editor)->ExecScript("BEGIN").ok());
+  auto edited =
+      (*editor)->Exec("UPDATE leads SET company = 'EditedCo' WHERE id = $1", db::Params().Add(id));
+  ASSERT_TRUE(edited.ok()) << edited.status().ToString();
+  auto started = Upload("phone,title\n2065550100,CTO\n", "dedupe=update&update_mode=overwrite");
+  ASSERT_EQ(started.status, 202) << started.body;
+  const std::string job_id = started.Json().Find("id")->as_string();
+  bool waiting = false;
+  for (int i = 0; i < 200 && !waiting; ++i) {
+    waiting = Sql("SELECT count(*) > 0 FROM pg_stat_activity "
+                  "WHERE datname = current_database() AND wait_event_type = 'Lock'") == "t";
+    if (!waiting) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  ASSERT_TRUE(waiting) << "the import never waited for the edit";
+  ASSERT_TRUE((*editor)->ExecScript("COMMIT").ok());
+  json::Value job = Wait(job_id);
+  ASSERT_EQ(N(job, "updated"), 1) << json::Serialize(job);
+  auto after = admin_.Get("/api/leads/" + id).Json();
+  EXPECT_EQ(after.Find("company")->as_string(), "EditedCo");
+  EXPECT_EQ(after.Find("title")->as_string(), "CTO");
+
+  auto undo = admin_.Post("/api/imports/" + job_id + "/undo", "{}");
+  ASSERT_EQ(undo.status, 200) << undo.body;
+  EXPECT_EQ(undo.Json().Find("restored")->as_int(), 1);
+  auto undone = admin_.Get("/api/leads/" + id).Json();
+  EXPECT_EQ(undone.Find("company")->as_string(), "EditedCo") << "undo reverted the edit";
+  EXPECT_TRUE(undone.Find("title")->is_null());
+}
+
 TEST_F(ImportsAcrossBatches, UndoRestoresPhonesTheImportMovedBetweenLeads) {
   auto a = admin_.Post("/api/leads", R"({"email":"a@example.com","phone":"+12065550100"})");
   auto c = admin_.Post("/api/leads", R"({"email":"c@example.com","phone":"+12065550102"})");
