@@ -5,6 +5,7 @@
 #include <cctype>
 #include <charconv>
 
+#include "core/utf8.h"
 #include "http/problem.h"
 
 namespace leadline::api {
@@ -29,6 +30,22 @@ std::optional<std::string_view> BearerToken(const http::Request& r) {
   return v;
 }
 
+// A query parameter that is not UTF-8 text (or holds a NUL) is malformed whatever the route:
+// 400 naming it, before a handler could hand it to the database.
+Status CheckQueryText(const http::Request& req) {
+  for (const auto& [key, value] : req.query) {
+    if (!IsText(key)) {
+      return InvalidArgument("a query parameter name is not UTF-8 text")
+          .AddFieldError("query", "parameter names must be UTF-8 text without NUL characters");
+    }
+    if (!IsText(value)) {
+      return InvalidArgument("invalid query parameter")
+          .AddFieldError(key, "must be UTF-8 text without NUL characters");
+    }
+  }
+  return Status::Ok();
+}
+
 http::Response Finish(Result<http::Response> r) {
   if (r.ok()) return std::move(r).value();
   return http::ProblemResponse(r.status());
@@ -40,6 +57,7 @@ http::RouteHandler Authed(auth::AuthService& auth, auth::Role min_role, Handler 
   return [&auth, min_role, fn = std::move(fn)](http::Request& req, const http::PathParams& params) {
     auto token = BearerToken(req);
     if (!token) return http::ProblemResponse(Unauthenticated("missing bearer token"));
+    if (Status st = CheckQueryText(req); !st.ok()) return http::ProblemResponse(st);
     auto principal = auth.Authenticate(*token);
     if (!principal.ok()) return http::ProblemResponse(principal.status());
     if (!principal->AtLeast(min_role)) {
@@ -56,6 +74,7 @@ http::RouteHandler Authed(auth::AuthService& auth, auth::Role min_role, Handler 
 
 http::RouteHandler Public(PublicHandler fn) {
   return [fn = std::move(fn)](http::Request& req, const http::PathParams& params) {
+    if (Status st = CheckQueryText(req); !st.ok()) return http::ProblemResponse(st);
     return Finish(fn(req, params));
   };
 }
@@ -114,6 +133,30 @@ std::optional<std::string> QueryValue(const http::Request& request, std::string_
 
 std::string ClientIp(const http::Request& request) { return request.remote_ip; }
 
+namespace {
+
+// PostgreSQL stores no NUL in text or jsonb; libpq would cut a text value at one, silently.
+constexpr std::string_view kNulMessage = "must not contain NUL characters";
+
+bool HasNul(std::string_view s) { return s.find('\0') != std::string_view::npos; }
+
+bool HoldsNul(const json::Value& v) {
+  if (v.is_string()) return HasNul(v.as_string());
+  if (v.is_array()) {
+    for (const auto& item : v.items()) {
+      if (HoldsNul(item)) return true;
+    }
+  }
+  if (v.is_object()) {
+    for (const auto& [key, value] : v.members()) {
+      if (HasNul(key) || HoldsNul(value)) return true;
+    }
+  }
+  return false;
+}
+
+}  // namespace
+
 std::optional<std::string> FieldReader::String(std::string_view field, size_t max_len) {
   const json::Value* v = object_.Find(field);
   if (v == nullptr || v->is_null()) return std::nullopt;
@@ -125,7 +168,25 @@ std::optional<std::string> FieldReader::String(std::string_view field, size_t ma
     Fail(field, "must be at most " + std::to_string(max_len) + " bytes");
     return std::nullopt;
   }
+  if (HasNul(v->as_string())) {
+    Fail(field, kNulMessage);
+    return std::nullopt;
+  }
   return v->as_string();
+}
+
+std::optional<std::string> FieldReader::ObjectJson(std::string_view field) {
+  const json::Value* v = object_.Find(field);
+  if (v == nullptr || v->is_null()) return std::nullopt;
+  if (!v->is_object()) {
+    Fail(field, "must be an object");
+    return std::nullopt;
+  }
+  if (HoldsNul(*v)) {
+    Fail(field, kNulMessage);
+    return std::nullopt;
+  }
+  return json::Serialize(*v);
 }
 
 std::optional<int64_t> FieldReader::Int(std::string_view field) {
@@ -170,12 +231,21 @@ std::optional<std::vector<std::string>> FieldReader::StringArray(std::string_vie
       Fail(field, "items must be at most " + std::to_string(max_len) + " bytes");
       return std::nullopt;
     }
+    if (HasNul(item.as_string())) {
+      Fail(field, kNulMessage);
+      return std::nullopt;
+    }
     out.push_back(item.as_string());
   }
   return out;
 }
 
 void FieldReader::Fail(std::string_view field, std::string_view message) {
+  // The first reason a field is wrong is the one to fix: "must be a string" is not followed by
+  // "is required" for the same field.
+  for (const auto& fe : errors_.field_errors()) {
+    if (fe.field == field) return;
+  }
   errors_.AddFieldError(std::string(field), std::string(message));
 }
 

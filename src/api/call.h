@@ -60,10 +60,13 @@ class FieldReader {
  public:
   explicit FieldReader(const json::Value& object) : object_(object) {}
 
-  // Absent or null -> nullopt. Wrong type -> error.
+  // Absent or null -> nullopt. Wrong type, too long, or holding a NUL character -> error.
   std::optional<std::string> String(std::string_view field, size_t max_len = 10000);
   std::optional<int64_t> Int(std::string_view field);
   std::optional<bool> Bool(std::string_view field);
+  // A JSON object member, serialized (stored as jsonb): absent or null -> nullopt; not an
+  // object, or holding a NUL character in a key or string -> error.
+  std::optional<std::string> ObjectJson(std::string_view field);
   std::optional<std::vector<std::string>> StringArray(std::string_view field,
                                                       size_t max_items = 100, size_t max_len = 100);
   bool Has(std::string_view field) const { return object_.Find(field) != nullptr; }
@@ -71,7 +74,7 @@ class FieldReader {
     const json::Value* v = object_.Find(field);
     return v != nullptr && v->is_null();
   }
-  // Adds an error for `field` (e.g. required and missing).
+  // Adds an error for `field` (e.g. required and missing), unless it already has one.
   void Fail(std::string_view field, std::string_view message);
   // Fields the object has that are not in `allowed` are errors ("unknown field").
   void RejectUnknown(std::initializer_list<std::string_view> allowed);

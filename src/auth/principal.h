@@ -23,6 +23,12 @@ struct Principal {
   std::string user_agent{};
 
   bool AtLeast(Role r) const { return static_cast<int>(role) >= static_cast<int>(r); }
+  // Agents see and act on the leads assigned to them and the unassigned ones; managers and
+  // admins on all of the organization's. The agent's id when that limit applies.
+  std::optional<std::string> LeadsAgent() const {
+    if (role == Role::kAgent) return user_id;
+    return std::nullopt;
+  }
   // The tenant settings for a transaction acting as this principal.
   db::TenantContext Tenant(std::string change_source = "api") const {
     return {organization_id, user_id, client_ip, user_agent, std::move(change_source)};

@@ -43,6 +43,17 @@ bool IsNanp(const std::string& phone) {
   return phone.size() == 12 && phone.starts_with("+1") && phone[2] >= '2';
 }
 
+// A consent or revocation records what happened: one dated in the future would decide calls
+// before it happened (a consent "captured" next year outranks every revocation until then).
+// A few minutes of clock difference with the client are allowed.
+Status RefuseFutureTime(db::Transaction& tx, const std::optional<std::string>& at,
+                        const std::string& field) {
+  if (!at) return Status::Ok();
+  ASSIGN_OR_RETURN(bool future, repo::IsAfterNow(tx, *at, /*leeway_seconds=*/300));
+  if (!future) return Status::Ok();
+  return ValidationFailed("invalid time").AddFieldError(field, "cannot be in the future");
+}
+
 }  // namespace
 
 ComplianceGate::ComplianceGate(db::Pool& pool, std::shared_ptr<const phone::PhoneTimezones> zones,
@@ -84,7 +95,7 @@ Result<Decision> ComplianceGate::Decide(const auth::Principal& principal,
   d.decided_at = Rfc3339(now);
 
   ASSIGN_OR_RETURN(auto tx, db::Transaction::Begin(pool_, principal.Tenant()));
-  ASSIGN_OR_RETURN(auto lead, repo::GetLead(tx, lead_id));
+  ASSIGN_OR_RETURN(auto lead, repo::GetLead(tx, lead_id, principal.LeadsAgent()));
   if (!lead) return NotFound("no such lead");
   bool by_phone = channel != Channel::kEmail;
   if (by_phone && !lead->phone) {
@@ -245,7 +256,7 @@ Result<std::vector<ComplianceLogEntry>> ComplianceGate::Log(
     std::optional<std::pair<int64_t, std::string>> after, int limit) {
   if (!IsUuid(lead_id)) return NotFound("no such lead");
   ASSIGN_OR_RETURN(auto tx, db::Transaction::Begin(pool_, principal.Tenant()));
-  ASSIGN_OR_RETURN(auto lead, repo::GetLead(tx, lead_id));
+  ASSIGN_OR_RETURN(auto lead, repo::GetLead(tx, lead_id, principal.LeadsAgent()));
   if (!lead) return NotFound("no such lead");
   ASSIGN_OR_RETURN(auto entries, repo::ListLog(tx, lead_id, after, limit));
   RETURN_IF_ERROR(tx.Commit());
@@ -303,8 +314,9 @@ Result<Consent> ConsentService::Record(const auth::Principal& p, const std::stri
   row.evidence_url = c.evidence_url;
   Consent out;
   RETURN_IF_ERROR(db::RunInTransaction(pool_, p.Tenant(), [&](db::Transaction& tx) -> Status {
-    ASSIGN_OR_RETURN(auto lead, repo::GetLead(tx, lead_id));
+    ASSIGN_OR_RETURN(auto lead, repo::GetLead(tx, lead_id, p.LeadsAgent()));
     if (!lead) return NotFound("no such lead");
+    RETURN_IF_ERROR(RefuseFutureTime(tx, c.captured_at, "captured_at"));
     ASSIGN_OR_RETURN(out, repo::InsertConsent(tx, row));
     return Status::Ok();
   }));
@@ -331,8 +343,9 @@ Result<Revocation> ConsentService::Revoke(const auth::Principal& p, const std::s
   row.source_ip = r.source_ip ? r.source_ip : std::optional<std::string>(p.client_ip);
   Revocation out;
   RETURN_IF_ERROR(db::RunInTransaction(pool_, p.Tenant(), [&](db::Transaction& tx) -> Status {
-    ASSIGN_OR_RETURN(auto lead, repo::GetLead(tx, lead_id));
+    ASSIGN_OR_RETURN(auto lead, repo::GetLead(tx, lead_id, p.LeadsAgent()));
     if (!lead) return NotFound("no such lead");
+    RETURN_IF_ERROR(RefuseFutureTime(tx, r.revoked_at, "revoked_at"));
     ASSIGN_OR_RETURN(out, repo::InsertRevocation(tx, row));
     return Status::Ok();
   }));
@@ -343,7 +356,7 @@ Result<std::pair<std::vector<Consent>, std::vector<Revocation>>> ConsentService:
     const auth::Principal& p, const std::string& lead_id) {
   if (!IsUuid(lead_id)) return NotFound("no such lead");
   ASSIGN_OR_RETURN(auto tx, db::Transaction::Begin(pool_, p.Tenant()));
-  ASSIGN_OR_RETURN(auto lead, repo::GetLead(tx, lead_id));
+  ASSIGN_OR_RETURN(auto lead, repo::GetLead(tx, lead_id, p.LeadsAgent()));
   if (!lead) return NotFound("no such lead");
   ASSIGN_OR_RETURN(auto consents, repo::ListConsents(tx, lead_id));
   ASSIGN_OR_RETURN(auto revocations, repo::ListRevocations(tx, lead_id));

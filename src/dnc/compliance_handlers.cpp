@@ -2,6 +2,7 @@
 #include <spdlog/spdlog.h>
 
 #include "api/call.h"
+#include "core/utf8.h"
 #include "dnc/compliance.h"
 #include "dnc/load_file.h"
 #include "phone/phone_timezones.h"
@@ -290,13 +291,7 @@ Result<Response> PostInteraction(Call& c, DncService& svc) {
   r.occurred_at = f.String("occurred_at", 64);
   if (!channel) f.Fail("channel", "is required");
   if (!direction) f.Fail("direction", "is required");
-  if (const json::Value* payload = body.Find("payload"); payload && !payload->is_null()) {
-    if (!payload->is_object()) {
-      f.Fail("payload", "must be an object");
-    } else {
-      r.payload_json = json::Serialize(*payload);
-    }
-  }
+  if (auto payload = f.ObjectJson("payload")) r.payload_json = std::move(*payload);
   if (!f.ok()) return f.status();
   r.channel = *channel;
   r.direction = *direction;
@@ -315,6 +310,12 @@ Result<Response> SmsWebhook(Call& c, DncService& svc) {
     }
     return std::nullopt;
   };
+  for (const auto& [key, value] : params) {
+    if (!IsText(value)) {
+      return ValidationFailed("invalid message")
+          .AddFieldError(key, "must be UTF-8 text without NUL characters");
+    }
+  }
   auto from = get("From");
   if (!from || from->empty()) {
     return ValidationFailed("From is required").AddFieldError("From", "is required");
@@ -331,8 +332,15 @@ Result<Response> SmsWebhook(Call& c, DncService& svc) {
   }
   payload.EndObject();
   r.payload_json = payload.Take();
-  ASSIGN_OR_RETURN(auto result, svc.RecordInteraction(c.principal, r));
-  (void)result;
+  Result<DncService::InteractionResult> result = svc.RecordInteraction(c.principal, r);
+  if (!result.ok()) {
+    // The form names the number From, not phone.
+    Status renamed(result.status().code(), result.status().message());
+    for (const auto& fe : result.status().field_errors()) {
+      renamed.AddFieldError(fe.field == "phone" ? "From" : fe.field, fe.message);
+    }
+    return renamed;
+  }
   Response resp;
   resp.status = 200;
   resp.content_type = "text/xml; charset=utf-8";

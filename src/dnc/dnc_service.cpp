@@ -289,13 +289,19 @@ Result<DncService::InteractionResult> DncService::RecordInteraction(const auth::
     }
     std::optional<std::string> lead_id = r.lead_id;
     if (lead_id) {
-      ASSIGN_OR_RETURN(auto lead, repo::GetLead(tx, *lead_id));
+      ASSIGN_OR_RETURN(auto lead, repo::GetLead(tx, *lead_id, p.LeadsAgent()));
       if (!lead) return NotFound("no such lead");
       if (!phone) phone = lead->phone;
+      result.lead_id = lead_id;
     } else if (phone) {
+      // The interaction belongs to the lead with the number (opt-outs must reach it whoever
+      // records them), but an agent who may not see that lead is not told which it is.
       ASSIGN_OR_RETURN(lead_id, repo::FindLeadIdByPhone(tx, *phone));
+      if (lead_id) {
+        ASSIGN_OR_RETURN(auto visible, repo::GetLead(tx, *lead_id, p.LeadsAgent()));
+        if (visible) result.lead_id = lead_id;
+      }
     }
-    result.lead_id = lead_id;
     result.phone = phone;
     ASSIGN_OR_RETURN(auto inserted,
                      repo::InsertInteraction(tx, {lead_id, phone, r.channel, r.direction, r.body,

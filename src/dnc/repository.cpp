@@ -43,10 +43,14 @@ constexpr Query kRemoveEntry{
     "removal_reason = $2 WHERE organization_id = app_current_org() AND id = $1 "
     "AND removed_at IS NULL RETURNING " DNC_ENTRY_COLUMNS};
 
+constexpr Query kAfterNow{"dnc_after_now",
+                          "SELECT $1::timestamptz > now() + make_interval(secs => $2::int)"};
+// $2: an agent, who sees only the leads assigned to them and the unassigned ones.
 constexpr Query kGetLead{"dnc_get_lead",
                          "SELECT id, phone, email, timezone FROM leads "
                          "WHERE organization_id = app_current_org() AND id = $1 "
-                         "AND deleted_at IS NULL"};
+                         "AND deleted_at IS NULL "
+                         "AND ($2::uuid IS NULL OR assigned_to IS NULL OR assigned_to = $2::uuid)"};
 constexpr Query kLeadByPhone{"dnc_lead_by_phone",
                              "SELECT id FROM leads WHERE organization_id = app_current_org() "
                              "AND phone = $1 AND deleted_at IS NULL"};
@@ -331,8 +335,14 @@ Result<std::optional<DncEntry>> RemoveEntry(db::Transaction& tx, const std::stri
   return GetEntry(tx, id);
 }
 
-Result<std::optional<LeadContact>> GetLead(db::Transaction& tx, const std::string& lead_id) {
-  ASSIGN_OR_RETURN(Rows r, tx.Exec(kGetLead, Params().Add(lead_id)));
+Result<bool> IsAfterNow(db::Transaction& tx, const std::string& at, int leeway_seconds) {
+  ASSIGN_OR_RETURN(Rows r, tx.Exec(kAfterNow, Params().Add(at).Add(leeway_seconds)));
+  return r.GetBool(0, 0);
+}
+
+Result<std::optional<LeadContact>> GetLead(db::Transaction& tx, const std::string& lead_id,
+                                           const std::optional<std::string>& agent_id) {
+  ASSIGN_OR_RETURN(Rows r, tx.Exec(kGetLead, Params().Add(lead_id).Add(agent_id)));
   if (r.empty()) return std::optional<LeadContact>();
   LeadContact l;
   l.id = r.Get(0, 0);

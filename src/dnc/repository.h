@@ -46,7 +46,13 @@ struct LeadContact {
   std::optional<std::string> email;
   std::optional<std::string> timezone;
 };
-Result<std::optional<LeadContact>> GetLead(db::Transaction& tx, const std::string& lead_id);
+// Whether the RFC 3339 time `at` lies more than `leeway_seconds` after the database's now.
+Result<bool> IsAfterNow(db::Transaction& tx, const std::string& at, int leeway_seconds);
+
+// A live lead the caller may act on: `agent_id` set (auth::Principal::LeadsAgent), only one
+// assigned to that agent or to nobody. Not found otherwise, exactly like a missing one.
+Result<std::optional<LeadContact>> GetLead(db::Transaction& tx, const std::string& lead_id,
+                                           const std::optional<std::string>& agent_id);
 Result<std::optional<std::string>> FindLeadIdByPhone(db::Transaction& tx, const std::string& phone);
 
 // --- gate inputs ---

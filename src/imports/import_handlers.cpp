@@ -131,12 +131,9 @@ Response JobResponse(int status, const ImportJob& job) {
 Result<Response> HandleCreate(Call& c, ImportService& imports) {
   ASSIGN_OR_RETURN(ImportOptions options, OptionsFromQuery(c.request));
   ASSIGN_OR_RETURN(UploadFile upload, UploadFile::From(c.request));
-  std::string filename(c.request.QueryParam("filename").value_or(""));
-  if (!IsText(filename)) {
-    return ValidationFailed("invalid import options")
-        .AddFieldError("filename", "must be UTF-8 text without NUL characters");
-  }
-  filename = TruncateUtf8(std::move(filename), 500);
+  // Query parameters are UTF-8 text by now (api::Authed).
+  std::string filename =
+      TruncateUtf8(std::string(c.request.QueryParam("filename").value_or("")), 500);
   ASSIGN_OR_RETURN(ImportJob job, imports.CreateUploadJob(c.principal, upload.path(),
                                                           std::move(filename), std::move(options)));
   Response r = JobResponse(202, job);

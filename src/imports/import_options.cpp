@@ -66,10 +66,6 @@ std::vector<std::string> SplitList(std::string_view s) {
 
 }  // namespace
 
-bool IsText(std::string_view s) {
-  return s.find('\0') == std::string_view::npos && leads::IsValidUtf8(s);
-}
-
 std::string TruncateUtf8(std::string s, size_t max_bytes) {
   if (s.size() <= max_bytes) return s;
   size_t end = max_bytes;

@@ -23,8 +23,6 @@ std::optional<JobStatus> ParseJobStatus(std::string_view s);
 // (metadata|ignore), delimiter (one character or "tab"), format (csv|xlsx). `get` returns
 // the value of a name or nullopt. Bad values -> kValidationFailed naming each parameter; a
 // value that is not UTF-8 text (or holds a NUL) is one of them, whatever the parameter.
-// Text the database can store: UTF-8 without NUL.
-bool IsText(std::string_view s);
 // `s` cut to at most `max_bytes` without splitting a UTF-8 character.
 std::string TruncateUtf8(std::string s, size_t max_bytes);
 

@@ -62,14 +62,10 @@ LeadInput ReadLeadInput(const json::Value& body, FieldReader& f) {
       in.tags.Set(std::move(*v));
     }
   }
-  if (const json::Value* m = body.Find("metadata")) {
-    if (m->is_null()) {
-      in.metadata_json.SetNull();
-    } else if (!m->is_object()) {
-      f.Fail("metadata", "must be an object");
-    } else {
-      in.metadata_json.Set(json::Serialize(*m));
-    }
+  if (f.IsNull("metadata")) {
+    in.metadata_json.SetNull();
+  } else if (auto m = f.ObjectJson("metadata")) {
+    in.metadata_json.Set(std::move(*m));
   }
   return in;
 }

@@ -27,7 +27,7 @@ Status LeadNotFound() { return NotFound("lead not found"); }
 
 Visibility VisibilityFor(const Principal& p) {
   Visibility v;
-  if (p.role == Role::kAgent) v.agent_id = p.user_id;
+  v.agent_id = p.LeadsAgent();
   return v;
 }
 

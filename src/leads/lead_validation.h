@@ -12,6 +12,7 @@
 
 #include "core/rfc3339.h"
 #include "core/status.h"
+#include "core/utf8.h"
 
 namespace leadline::leads {
 
@@ -160,10 +161,6 @@ struct SearchPattern {
   bool trigram_indexable;  // has a run of >= 3 word characters (pg_trgm can use the index)
 };
 SearchPattern MakeSearchPattern(std::string_view q);
-
-bool IsValidUtf8(std::string_view s);
-// Number of code points of valid UTF-8.
-size_t Utf8Length(std::string_view s);
 
 std::string Base64UrlEncode(std::string_view bytes);
 std::optional<std::string> Base64UrlDecode(std::string_view text);

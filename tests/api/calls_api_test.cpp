@@ -107,6 +107,8 @@ TEST_F(CallsApi, TheTimelineHoldsInteractionsNotesDecisionsAndCalls) {
   EXPECT_EQ(sms->Find("channel")->as_string(), "sms");
   EXPECT_EQ(sms->Find("body")->as_string(), "Hi Pat, thanks for your call");
   EXPECT_FALSE(sms->Find("body_truncated")->as_bool());
+  EXPECT_FALSE(sms->Find("opt_out")->as_bool());
+  EXPECT_EQ(sms->Find("opt_out_action")->as_string(), "none");
   const json::Value* note = by_type["note"].Find("data");
   EXPECT_EQ(note->Find("body")->as_string().size(), 1000u);
   EXPECT_TRUE(note->Find("body_truncated")->as_bool());
@@ -114,6 +116,18 @@ TEST_F(CallsApi, TheTimelineHoldsInteractionsNotesDecisionsAndCalls) {
   EXPECT_EQ(by_type["call"].Find("data")->Find("phone")->as_string(), "+12065550100");
   // Newest first: the note was the last thing recorded.
   EXPECT_EQ(page.Find("data")->items()[0].Find("type")->as_string(), "note");
+
+  // An inbound STOP is an opt-out, and the timeline says what came of it.
+  ASSERT_EQ(admin_
+                .Post("/api/interactions", R"({"lead_id":")" + lead +
+                                               R"(","channel":"sms","direction":"inbound",)"
+                                               R"("body":"STOP"})")
+                .status,
+            201);
+  const json::Value latest = admin_.Get("/api/leads/" + lead + "/timeline?limit=1").Json();
+  const json::Value* stop = latest.Find("data")->items()[0].Find("data");
+  EXPECT_TRUE(stop->Find("opt_out")->as_bool());
+  EXPECT_EQ(stop->Find("opt_out_action")->as_string(), "dnc_added");
 }
 
 TEST_F(CallsApi, DecisionsAndTheirLog) {

@@ -307,5 +307,95 @@ TEST_F(DncApi, NationalRegistryUploadAndCheck) {
             422);
 }
 
+// An agent acts only on the leads assigned to them and the unassigned ones: another agent's
+// lead is 404 on the consent, compliance-log, call and interaction routes too.
+TEST_F(DncApi, AgentsCannotReachOtherAgentsLeadsThroughComplianceRoutes) {
+  HttpClient agent = User(org_.api_key, "agent@acme.test", "agent");
+  auto other = admin_.Post("/api/users", R"({"email":"other@acme.test",)"
+                                         R"("password":"correct-horse-1","role":"agent"})");
+  ASSERT_EQ(other.status, 201) << other.body;
+  auto hidden = admin_.Post("/api/leads", R"({"phone":"+12065550150","assigned_to":")" +
+                                              other.Json().Find("id")->as_string() + R"("})");
+  ASSERT_EQ(hidden.status, 201) << hidden.body;
+  const std::string id = hidden.Json().Find("id")->as_string();
+  const std::string consent = R"({"channel":"call","disclosure_text":"x","method":"verbal"})";
+  EXPECT_EQ(agent.Get("/api/leads/" + id + "/consents").status, 404);
+  EXPECT_EQ(agent.Get("/api/leads/" + id + "/compliance-log").status, 404);
+  EXPECT_EQ(agent.Post("/api/leads/" + id + "/consents", consent).status, 404);
+  EXPECT_EQ(agent.Post("/api/leads/" + id + "/consents/revoke", "{}").status, 404);
+  EXPECT_EQ(agent.Post("/api/calls", R"({"lead_id":")" + id + R"("})").status, 404);
+  EXPECT_EQ(
+      agent
+          .Post("/api/interactions",
+                R"({"lead_id":")" + id + R"(","channel":"note","direction":"inbound","body":"hi"})")
+          .status,
+      404);
+  // By number the interaction is still recorded (an opt-out must reach the lead), without
+  // telling the agent which lead has the number.
+  auto by_phone = agent.Post("/api/interactions", R"({"phone":"+12065550150","channel":"sms",)"
+                                                  R"("direction":"inbound","body":"hello"})");
+  ASSERT_EQ(by_phone.status, 201) << by_phone.body;
+  EXPECT_TRUE(by_phone.Json().Find("lead_id") == nullptr ||
+              by_phone.Json().Find("lead_id")->is_null())
+      << by_phone.body;
+  // The admin sees it all.
+  EXPECT_EQ(admin_.Get("/api/leads/" + id + "/consents").status, 200);
+  EXPECT_EQ(admin_.Post("/api/leads/" + id + "/consents", consent).status, 201);
+}
+
+// Consents and revocations record what happened: not in the future, and their text whole.
+TEST_F(DncApi, ConsentTimesCannotBeInTheFutureAndTextKeepsEveryCharacter) {
+  auto lead = admin_.Post("/api/leads", R"({"phone":"+12065550160"})");
+  const std::string base = "/api/leads/" + lead.Json().Find("id")->as_string();
+  auto future =
+      admin_.Post(base + "/consents", R"({"channel":"call","disclosure_text":"ok",)"
+                                      R"("method":"verbal","captured_at":"2999-01-01T00:00:00Z"})");
+  EXPECT_EQ(future.status, 422) << future.body;
+  EXPECT_NE(future.body.find("captured_at"), std::string::npos) << future.body;
+  auto revoked = admin_.Post(base + "/consents/revoke", R"({"revoked_at":"2999-01-01T00:00:00Z"})");
+  EXPECT_EQ(revoked.status, 422) << revoked.body;
+  EXPECT_NE(revoked.body.find("revoked_at"), std::string::npos) << revoked.body;
+
+  // A NUL would cut the stored text short: refused, naming the field.
+  auto nul =
+      admin_.Post(base + "/consents", R"({"channel":"call","disclosure_text":"I agree\u0000 not",)"
+                                      R"("method":"verbal"})");
+  EXPECT_EQ(nul.status, 422) << nul.body;
+  EXPECT_NE(nul.body.find("disclosure_text"), std::string::npos) << nul.body;
+  auto listed = admin_.Post("/api/dnc", R"({"phone":"+12065550161","reason":"a\u0000b"})");
+  EXPECT_EQ(listed.status, 422) << listed.body;
+  auto payload = admin_.Post("/api/interactions", R"({"phone":"+12065550162","channel":"sms",)"
+                                                  R"("direction":"inbound","body":"hi",)"
+                                                  R"("payload":{"k":"a\u0000b"}})");
+  EXPECT_EQ(payload.status, 422) << payload.body;
+  EXPECT_NE(payload.body.find("payload"), std::string::npos) << payload.body;
+  // One reason per field: a wrong type is not also "required".
+  auto typed = admin_.Post(base + "/consents",
+                           R"({"channel":"call","disclosure_text":5,"method":"verbal"})");
+  EXPECT_EQ(typed.status, 422) << typed.body;
+  EXPECT_EQ(typed.Json().Find("errors")->items().size(), 1u) << typed.body;
+  EXPECT_EQ(admin_.Get(base + "/consents").Json().Find("data")->items().size(), 0u);
+}
+
+// A query parameter or form field that is not UTF-8 text is refused naming it, never passed to
+// the database.
+TEST_F(DncApi, ParametersAndFormFieldsMustBeUtf8Text) {
+  auto entry = admin_.Post("/api/dnc", R"({"phone":"+12065550170"})");
+  ASSERT_EQ(entry.status, 201) << entry.body;
+  auto removed = admin_.Send(
+      "DELETE", "/api/dnc/" + entry.Json().Find("id")->as_string() + "?reason=a%FFb", "", {});
+  EXPECT_EQ(removed.status, 400) << removed.body;
+  EXPECT_NE(removed.body.find("reason"), std::string::npos) << removed.body;
+  EXPECT_EQ(admin_.Get("/api/leads?q=%00").status, 400);
+  auto hook = admin_.Send("POST", "/api/webhooks/sms/inbound", "From=%2B12065550171&Body=%FF",
+                          {{"Content-Type", "application/x-www-form-urlencoded"}});
+  EXPECT_EQ(hook.status, 422) << hook.body;
+  EXPECT_NE(hook.body.find("Body"), std::string::npos) << hook.body;
+  auto bad_from = admin_.Send("POST", "/api/webhooks/sms/inbound", "From=abc&Body=hi",
+                              {{"Content-Type", "application/x-www-form-urlencoded"}});
+  EXPECT_EQ(bad_from.status, 422) << bad_from.body;
+  EXPECT_NE(bad_from.body.find("\"From\""), std::string::npos) << bad_from.body;
+}
+
 }  // namespace
 }  // namespace leadline

@@ -1122,14 +1122,14 @@ TEST_F(ImportsApi, XlsxImport) {
   EXPECT_EQ(Leads("ada")[0].Find("phone")->as_string(), "+12065550100");
 }
 
-// Query parameters are text: bytes that are not UTF-8 are a 422 naming the parameter, and a
-// long file name is cut between characters, never inside one.
+// Query parameters are text: bytes that are not UTF-8 (or a NUL) are a 400 naming the
+// parameter, and a long file name is cut between characters, never inside one.
 TEST_F(ImportsApi, ParametersMustBeUtf8Text) {
   const std::string csv = "email\na@example.com\n";
   for (const char* name : {"filename", "source", "owner_id", "tags"}) {
     for (const char* value : {"%FF", "ok%00nul", "%C3"}) {
       auto r = Upload(csv, std::string(name) + "=" + value);
-      EXPECT_EQ(r.status, 422) << name << "=" << value << " " << r.body;
+      EXPECT_EQ(r.status, 400) << name << "=" << value << " " << r.body;
       EXPECT_NE(r.body.find(std::string("\"") + name + "\""), std::string::npos) << r.body;
     }
   }
