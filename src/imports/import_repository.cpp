@@ -91,7 +91,8 @@ constexpr char kStageTable[] =
     "seq bigint, line bigint, raw text, error text, first_name text, last_name text, "
     "email text, phone text, company text, title text, status text, source text, tags text[], "
     "lead_score int, timezone text, owner_ref text, assigned_to uuid, external_id text, "
-    "metadata jsonb, dnc boolean, outcome text, duplicate_of bigint, lead_id uuid, "
+    "metadata jsonb, default_source boolean, default_owner boolean, dnc boolean, "
+    "outcome text, duplicate_of bigint, lead_id uuid, "
     "by_phone uuid, by_email uuid, previous jsonb, version_after int) ON COMMIT DELETE ROWS";
 // A dry run keeps one transaction for the whole file.
 constexpr char kStageClear[] = "TRUNCATE import_stage";
@@ -105,7 +106,8 @@ constexpr char kAsideTable[] =
     "CREATE TEMP TABLE IF NOT EXISTS import_aside (LIKE import_stage) ON COMMIT DELETE ROWS";
 #define LEADLINE_STAGE_COPY_COLUMNS                                                              \
   "seq, line, raw, error, first_name, last_name, email, phone, company, title, status, source, " \
-  "tags, lead_score, timezone, owner_ref, assigned_to, external_id, metadata"
+  "tags, lead_score, timezone, owner_ref, assigned_to, external_id, metadata, default_source, "  \
+  "default_owner"
 constexpr char kSetAside[] =
     "WITH aside AS (DELETE FROM import_stage WHERE outcome = 'update' "
     "               RETURNING " LEADLINE_STAGE_COPY_COLUMNS
@@ -296,11 +298,12 @@ constexpr Query kUpdate{
     "  company = CASE WHEN $1 THEN coalesce(s.company, l.company) "
     "                 ELSE coalesce(l.company, s.company) END, "
     "  title = CASE WHEN $1 THEN coalesce(s.title, l.title) ELSE coalesce(l.title, s.title) END, "
-    "  source = CASE WHEN $1 THEN coalesce(s.source, l.source) "
+    "  source = CASE WHEN $1 AND NOT s.default_source THEN coalesce(s.source, l.source) "
     "                ELSE coalesce(l.source, s.source) END, "
     "  timezone = CASE WHEN $1 THEN coalesce(s.timezone, l.timezone) "
     "                  ELSE coalesce(l.timezone, s.timezone) END, "
-    "  assigned_to = CASE WHEN $1 THEN coalesce(s.assigned_to, l.assigned_to) "
+    "  assigned_to = CASE WHEN $1 AND NOT s.default_owner "
+    "                     THEN coalesce(s.assigned_to, l.assigned_to) "
     "                     ELSE coalesce(l.assigned_to, s.assigned_to) END, "
     "  status = CASE WHEN $1 AND s.status IS NOT NULL AND l.status <> 'converted' "
     "                THEN s.status ELSE l.status END, "
@@ -523,6 +526,8 @@ void AppendStagedRow(std::string& out, const StagedRow& r) {
   AppendCopyOptional(out, r.external_id);
   out += '\t';
   AppendCopyOptional(out, l.metadata_json.value);
+  out += r.default_source ? "\tt" : "\tf";
+  out += r.default_owner ? "\tt" : "\tf";
   out += '\n';
 }
 

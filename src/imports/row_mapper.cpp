@@ -202,8 +202,12 @@ void RowMapper::Map(const Record& record, StagedRow& out) const {
     }
   }
   // Defaults apply to rows that leave the field empty.
-  if (!in.source.present && options_.source) in.source.Set(*options_.source);
+  if (!in.source.present && options_.source) {
+    in.source.Set(*options_.source);
+    out.default_source = true;
+  }
   if (!in.assigned_to.present && !out.owner_ref && options_.owner_id) {
+    out.default_owner = true;
     if (IsUuid(*options_.owner_id)) {
       in.assigned_to.Set(*options_.owner_id);
     } else {

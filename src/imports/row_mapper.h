@@ -24,6 +24,10 @@ struct StagedRow {
   leads::LeadInput lead;                   // normalised
   std::optional<std::string> owner_ref;    // assigned_to as written (user id or email)
   std::optional<std::string> external_id;  // the record's id in the system it came from
+  // The source and owner came from the import's defaults, not from the row: an update never
+  // overwrites a lead's own value with a default (defaults are for rows without one).
+  bool default_source = false;
+  bool default_owner = false;
 };
 
 // Header names that errors.csv adds; a re-uploaded errors.csv ignores them.

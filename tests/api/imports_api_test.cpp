@@ -995,6 +995,33 @@ TEST_F(ImportsApi, OwnerChangesByUpdatesAndUndoAreAssignments) {
             "agent@acme.test - import imported; - agent@acme.test import import undone");
 }
 
+// The default source and owner are for rows without one: an update that overwrites keeps a
+// lead's own source and owner, and fills them in only where the lead has none.
+TEST_F(ImportsApi, DefaultSourceAndOwnerNeverOverwriteALeadsOwn) {
+  auto agent = admin_.Post("/api/users", R"({"email":"agent@acme.test",)"
+                                         R"("password":"correct-horse-1","role":"agent"})");
+  ASSERT_EQ(agent.status, 201) << agent.body;
+  const std::string agent_id = agent.Json().Find("id")->as_string();
+  auto owned = admin_.Post("/api/leads", R"({"phone":"+12065550100","source":"zillow",)"
+                                         R"("assigned_to":")" +
+                                             agent_id + R"("})");
+  auto bare = admin_.Post("/api/leads", R"({"phone":"+12065550101"})");
+  ASSERT_EQ(bare.status, 201) << bare.body;
+  json::Value job =
+      Import("phone,first_name\n2065550100,Ada\n2065550101,Bob\n",
+             "dedupe=update&update_mode=overwrite&source=csvimport&owner_id=boss%40acme.test");
+  ASSERT_EQ(N(job, "updated"), 2) << json::Serialize(job);
+  auto lead = [&](const HttpResult& created) {
+    return admin_.Get("/api/leads/" + created.Json().Find("id")->as_string()).Json();
+  };
+  const json::Value a = lead(owned), b = lead(bare);
+  EXPECT_EQ(a.Find("first_name")->as_string(), "Ada");
+  EXPECT_EQ(a.Find("source")->as_string(), "zillow");
+  EXPECT_EQ(a.Find("assigned_to")->as_string(), agent_id);
+  EXPECT_EQ(b.Find("source")->as_string(), "csvimport");
+  EXPECT_EQ(b.Find("assigned_to")->as_string(), org_.user_id);
+}
+
 TEST_F(ImportsApi, PreviewProposesMappingAndChangesNothing) {
   ASSERT_EQ(admin_.Post("/api/leads", R"({"phone":"+12065550100"})").status, 201);
   const std::string csv =
