@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <cctype>
 #include <charconv>
 
@@ -77,6 +78,26 @@ http::RouteHandler Public(PublicHandler fn) {
     if (Status st = CheckQueryText(req); !st.ok()) return http::ProblemResponse(st);
     return Finish(fn(req, params));
   };
+}
+
+Status CheckQueryNames(const http::Request& request,
+                       std::initializer_list<std::string_view> allowed) {
+  Status errors = InvalidArgument("invalid query parameter");
+  for (size_t i = 0; i < request.query.size(); ++i) {
+    const std::string& name = request.query[i].first;
+    if (std::find(allowed.begin(), allowed.end(), name) == allowed.end()) {
+      errors.AddFieldError(name, "unknown parameter");
+      continue;
+    }
+    for (size_t j = 0; j < i; ++j) {
+      if (request.query[j].first == name) {
+        errors.AddFieldError(name, "must be given at most once");
+        break;
+      }
+    }
+  }
+  if (errors.field_errors().empty()) return Status::Ok();
+  return errors;
 }
 
 std::string MediaType(const http::Request& request) {

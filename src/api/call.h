@@ -37,6 +37,11 @@ http::RouteHandler Public(PublicHandler fn);
 // malformed or not an object.
 Result<json::Value> JsonObjectBody(const http::Request& request);
 
+// 400 naming each query parameter not in `allowed` ("unknown parameter", so a typo never
+// silently does nothing) and each given twice ("must be given at most once").
+Status CheckQueryNames(const http::Request& request,
+                       std::initializer_list<std::string_view> allowed);
+
 // The request's media type: the Content-Type without parameters or surrounding spaces, in
 // lower case (media types are case-insensitive); empty when there is none.
 std::string MediaType(const http::Request& request);

@@ -20,7 +20,7 @@ void AppendQuotedCsvField(std::string& out, std::string_view value) {
   out.push_back('"');
 }
 
-std::vector<std::string> SplitCsvRecord(std::string_view text, char delimiter) {
+std::vector<std::string> SplitCsvRecord(std::string_view text, char delimiter, bool* unclosed) {
   std::vector<std::string> fields(1);
   bool quoted = false;
   bool field_start = true;  // a quote opens a quoted field only as its first character
@@ -46,6 +46,7 @@ std::vector<std::string> SplitCsvRecord(std::string_view text, char delimiter) {
     }
     field_start = false;
   }
+  if (unclosed != nullptr) *unclosed = quoted;
   return fields;
 }
 

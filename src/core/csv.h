@@ -17,7 +17,9 @@ void AppendQuotedCsvField(std::string& out, std::string_view value);
 // The fields of one record's text as a CSV reader returned it (quotes honoured, so delimiters
 // and line breaks inside quoted fields stay in their field; a doubled quote is one quote). Text
 // after a closing quote up to the next delimiter belongs to that field, and an unclosed quote
-// runs to the end: what a lenient reader does, so nothing of the text is dropped.
-std::vector<std::string> SplitCsvRecord(std::string_view text, char delimiter);
+// runs to the end: what a lenient reader does, so nothing of the text is dropped. `unclosed`,
+// when given, says whether the text ended inside a quoted field.
+std::vector<std::string> SplitCsvRecord(std::string_view text, char delimiter,
+                                        bool* unclosed = nullptr);
 
 }  // namespace leadline

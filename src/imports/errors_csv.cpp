@@ -30,8 +30,11 @@ std::string ErrorsCsv::HeaderLine() const {
 
 void ErrorsCsv::AppendRow(std::string& out, std::string_view raw, int64_t line,
                           std::string_view error) const {
-  const std::vector<std::string> cells = SplitCsvRecord(raw, delimiter_);
-  if (keeps_all_ && cells.size() == header_.size()) {
+  bool unclosed = false;
+  const std::vector<std::string> cells = SplitCsvRecord(raw, delimiter_, &unclosed);
+  // A quote the row never closed (it failed for that) would swallow _line and _error: the
+  // cells are written out again, quoted as they must be.
+  if (keeps_all_ && !unclosed && cells.size() == header_.size()) {
     out += raw;
     out += delimiter_;
   } else {

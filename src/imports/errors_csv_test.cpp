@@ -40,6 +40,16 @@ TEST(ErrorsCsvTest, AFittingRowIsCopiedAsWritten) {
   EXPECT_EQ(out, "\"Ada, Countess\",12345,7,\"phone: not a valid phone number\"\r\n");
 }
 
+TEST(ErrorsCsvTest, ARowWithAnUnclosedQuoteIsWrittenQuoted) {
+  ErrorsCsv csv("phone,notes", ',');
+  std::string out;
+  csv.AppendRow(out, "4155557004,\"unterminated", 2, "quoted field is never closed");
+  EXPECT_EQ(out, "4155557004,unterminated,2,\"quoted field is never closed\"\r\n");
+  bool unclosed = false;
+  EXPECT_EQ(SplitCsvRecord(out.substr(0, out.size() - 2), ',', &unclosed).size(), 4u);
+  EXPECT_FALSE(unclosed);
+}
+
 TEST(ErrorsCsvTest, RaggedRowsKeepLineAndErrorUnderTheirHeaders) {
   ErrorsCsv csv("name;phone;email", ';');
   std::string out;

@@ -33,6 +33,9 @@ double Progress(const ImportJob& j) {
 }
 
 Result<ImportOptions> OptionsFromQuery(const http::Request& req) {
+  RETURN_IF_ERROR(
+      api::CheckQueryNames(req, {"dedupe", "update_mode", "dnc", "source", "tags", "owner_id",
+                                 "mapping", "unknown_columns", "delimiter", "format", "filename"}));
   return ParseImportOptions([&](std::string_view name) -> std::optional<std::string> {
     auto v = req.QueryParam(name);
     if (!v) return std::nullopt;

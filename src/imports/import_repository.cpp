@@ -137,10 +137,13 @@ constexpr Query kRejectOwners{
     "WHERE s.error IS NULL AND (s.owner_ref IS NOT NULL OR s.assigned_to IS NOT NULL) "
     "  AND NOT EXISTS (SELECT 1 FROM users u WHERE u.organization_id = app_current_org() "
     "                  AND u.id = s.assigned_to AND u.is_active)"};
+// After the owners, and added to their error: a row names every bad field at once. (A row that
+// failed in validation has no fields set, so only these two checks can add to an error.)
 constexpr Query kRejectZones{
     "",
-    "UPDATE import_stage s SET error = 'timezone: unknown IANA time zone ' || s.timezone "
-    "WHERE s.error IS NULL AND s.timezone IS NOT NULL "
+    "UPDATE import_stage s SET "
+    "  error = coalesce(s.error || '; ', '') || 'timezone: unknown IANA time zone ' || s.timezone "
+    "WHERE s.timezone IS NOT NULL "
     "  AND NOT EXISTS (SELECT 1 FROM iana_time_zones z WHERE z.name = s.timezone)"};
 
 // --- decisions; $1 the job, $2 the dedupe policy, $3 the DNC policy ---

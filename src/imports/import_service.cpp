@@ -480,7 +480,11 @@ Result<UndoOutcome> ImportService::Undo(const auth::Principal& p, std::string_vi
       db::RunInTransaction(pool_, p.Tenant("import"), [&](db::Transaction& tx) -> Status {
         ASSIGN_OR_RETURN(auto job, repo::LockJobRow(tx, CanonicalUuid(id)));
         if (!job) return JobNotFound();
-        if (!Ended(job->status)) return Conflict("the import is still running; cancel it first");
+        if (!Ended(job->status)) {
+          return Conflict(job->status == JobStatus::kQueued
+                              ? "the import has not started yet; cancel it first"
+                              : "the import is still running; cancel it first");
+        }
         if (job->undone_at) return Conflict("the import was already undone");
         ASSIGN_OR_RETURN(out.result, repo::Undo(tx, job->id));
         ASSIGN_OR_RETURN(auto fresh, repo::FindJob(tx, job->id));

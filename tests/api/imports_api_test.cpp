@@ -1107,6 +1107,24 @@ TEST_F(ImportsApi, PreviewShowsWhatTheJobThenDoes) {
   EXPECT_EQ(imported, previewed);
 }
 
+// A row names every field the database finds wrong at once (owner and time zone), in the preview
+// and in errors.csv.
+TEST_F(ImportsApi, ARowNamesEveryBadFieldAtOnce) {
+  const std::string csv = "email,timezone,owner\na@example.com,Mars/Base,nobody@example.com\n";
+  auto preview = Upload(csv, "", "/api/imports/preview");
+  ASSERT_EQ(preview.status, 200) << preview.body;
+  const json::Value p = preview.Json();
+  const std::string errors = json::Serialize(*p.Find("rows")->items()[0].Find("errors"));
+  EXPECT_NE(errors.find("assigned_to"), std::string::npos) << errors;
+  EXPECT_NE(errors.find("timezone"), std::string::npos) << errors;
+  json::Value job = Import(csv);
+  auto e = admin_.Get("/api/imports/" + job.Find("id")->as_string() + "/errors.csv");
+  EXPECT_NE(e.body.find("assigned_to: no active user nobody@example.com in this organization; "
+                        "timezone: unknown IANA time zone Mars/Base"),
+            std::string::npos)
+      << e.body;
+}
+
 // A default owner that is not an active user of the organization is refused before anything
 // is queued, where every row would fail.
 TEST_F(ImportsApi, AnUnknownDefaultOwnerIs422) {
@@ -1194,6 +1212,13 @@ TEST_F(ImportsApi, BadUploadsAreRefusedWithNothingQueued) {
   }
   EXPECT_EQ(Upload("email\na@example.com\n", "dedupe=sometimes").status, 422);
   EXPECT_EQ(Upload("email\na@example.com\n", "delimiter=x").status, 422);
+  // A typo never silently runs the defaults; a parameter given twice is not picked from.
+  for (const char* query : {"dedup=update", "dedupe=skip&dedupe=update"}) {
+    auto r = Upload("email\na@example.com\n", query);
+    EXPECT_EQ(r.status, 400) << query << " " << r.body;
+    EXPECT_NE(r.body.find("dedup"), std::string::npos) << r.body;
+    EXPECT_EQ(Upload("email\na@example.com\n", query, "/api/imports/preview").status, 400);
+  }
   EXPECT_TRUE(admin_.Get("/api/imports").Json().Find("data")->items().empty());
 
   // Agents cannot import.
