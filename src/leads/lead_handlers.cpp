@@ -95,10 +95,18 @@ std::vector<std::pair<std::string, std::string>> FilterParams(const json::Value&
   std::vector<std::pair<std::string, std::string>> out;
   for (const auto& [key, v] : filter.members()) {
     const std::string field = "filter." + key;
-    if (v.is_string()) {
+    // JSON has types the query string has not: a score is an integer, everything else text.
+    // A filter of the wrong type is refused, never read as the other (a bulk change is too
+    // costly to make on a guess).
+    const bool integer_key = key == "score_min" || key == "score_max";
+    if (integer_key) {
+      if (v.is_integer()) {
+        out.emplace_back(key, std::to_string(v.as_int()));
+      } else {
+        f.Fail(field, "must be an integer");
+      }
+    } else if (v.is_string()) {
       out.emplace_back(key, v.as_string());
-    } else if (v.is_integer()) {
-      out.emplace_back(key, std::to_string(v.as_int()));
     } else if (v.is_array() && (key == "status" || key == "tag")) {
       for (const auto& item : v.items()) {
         if (!item.is_string()) {

@@ -288,8 +288,11 @@ Result<Lead> LeadService::Update(const Principal& p, std::string_view id_in, con
     const auto& phone = n.phone.present ? n.phone.value : cur.phone;
     const auto& email = n.email.present ? n.email.value : cur.email;
     if (!phone && !email) {
-      invalid.AddFieldError(n.phone.present ? "phone" : "email",
-                            "a lead needs a phone or an email");
+      // Name the fields this PATCH cleared (both when it cleared both).
+      if (n.phone.present) invalid.AddFieldError("phone", "a lead needs a phone or an email");
+      if (n.email.present || !n.phone.present) {
+        invalid.AddFieldError("email", "a lead needs a phone or an email");
+      }
     }
     if (!invalid.field_errors().empty()) return invalid;
 

@@ -250,10 +250,13 @@ Result<std::optional<IfMatch>> ParseIfMatch(std::optional<std::string_view> head
     size_t comma = rest.find(',', start);
     std::string_view item = Trim(rest.substr(
         start, comma == std::string_view::npos ? std::string_view::npos : comma - start));
-    if (item.starts_with("W/")) item.remove_prefix(2);
-    if (item.size() >= 2 && item.front() == '"' && item.back() == '"') {
-      item = item.substr(1, item.size() - 2);
-    }
+    // An entity tag is quoted ("3", weak W/"3"); a bare version (3) is accepted as a
+    // convenience, but a weak prefix on a bare version is neither form.
+    const bool weak = item.starts_with("W/");
+    if (weak) item.remove_prefix(2);
+    const bool quoted = item.size() >= 2 && item.front() == '"' && item.back() == '"';
+    if (quoted) item = item.substr(1, item.size() - 2);
+    if (weak && !quoted) return bad;
     auto v = ParseInt(item);
     if (!v || *v < 1) return bad;
     m.versions.push_back(*v);

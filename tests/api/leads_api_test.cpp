@@ -198,6 +198,15 @@ TEST_F(LeadsApi, TypeAndValueErrorsAreReportedTogether) {
   EXPECT_EQ(patched.status, 422) << patched.body;
   EXPECT_EQ(field_errors(patched), (std::set<std::string>{"tags", "timezone", "first_name"}))
       << patched.body;
+  // Clearing both contacts names both.
+  auto cleared = Admin().Patch("/api/leads/" + lead.Json().Find("id")->as_string(),
+                               R"({"email":null,"phone":null})");
+  EXPECT_EQ(field_errors(cleared), (std::set<std::string>{"phone", "email"})) << cleared.body;
+  // A weak entity tag must be quoted.
+  auto weak = Admin().Send("PATCH", "/api/leads/" + lead.Json().Find("id")->as_string(),
+                           R"({"first_name":"X"})",
+                           {{"Content-Type", "application/json"}, {"If-Match", "W/1"}});
+  EXPECT_EQ(weak.status, 400) << weak.body;
 }
 
 TEST_F(LeadsApi, MalformedBodiesAre400Or415) {

@@ -615,6 +615,10 @@ TEST_F(LeadsListApi, BulkRequestsAreValidated) {
   expect422(R"({"filter":{"status":"won"},"operation":{"delete":true}})", "filter.status");
   expect422(R"({"filter":{"colour":"red"},"operation":{"delete":true}})", "filter.colour");
   expect422(R"({"filter":{"sort":"lead_score"},"operation":{"delete":true}})", "filter.sort");
+  // A filter of the wrong JSON type is refused, not read as the other.
+  expect422(R"({"filter":{"score_min":"5"},"operation":{"delete":true}})", "filter.score_min");
+  expect422(R"({"filter":{"tag":5},"operation":{"delete":true}})", "filter.tag");
+  expect422(R"({"filter":{"q":5},"operation":{"delete":true}})", "filter.q");
   expect422(ids + R"("operation":{"delete":true},"extra":1})", "extra");
   std::string many = "{\"ids\":[";
   for (int i = 0; i < 10001; ++i) many += (i ? ",\"" : "\"") + id + "\"";

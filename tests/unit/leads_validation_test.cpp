@@ -119,7 +119,8 @@ TEST(IfMatch, AcceptsBareQuotedWeakListsAndStar) {
   EXPECT_TRUE((*ParseIfMatch(std::string_view("\"1\", \"2\"")))->Matches(2));
   EXPECT_TRUE((*ParseIfMatch(std::string_view("*")))->Matches(99));
   EXPECT_FALSE(ParseIfMatch(std::nullopt)->has_value());
-  for (const char* bad : {"", "abc", "\"x\"", "-1", "0", "1.5", "\"3", "3,", "99999999999"}) {
+  for (const char* bad :
+       {"", "abc", "\"x\"", "-1", "0", "1.5", "\"3", "3,", "99999999999", "W/1", "W/"}) {
     auto r = ParseIfMatch(std::string_view(bad));
     EXPECT_FALSE(r.ok()) << bad;
     if (!r.ok()) {
