@@ -196,6 +196,15 @@ std::optional<std::string> FieldReader::String(std::string_view field, size_t ma
   return v->as_string();
 }
 
+std::optional<std::string> FieldReader::Text(std::string_view field, size_t max_chars) {
+  const json::Value* v = object_.Find(field);
+  if (v != nullptr && v->is_string() && Utf8Length(v->as_string()) > max_chars) {
+    Fail(field, "must be at most " + std::to_string(max_chars) + " characters");
+    return std::nullopt;
+  }
+  return String(field, 4 * max_chars);
+}
+
 std::optional<std::string> FieldReader::ObjectJson(std::string_view field) {
   const json::Value* v = object_.Find(field);
   if (v == nullptr || v->is_null()) return std::nullopt;

@@ -67,6 +67,9 @@ class FieldReader {
 
   // Absent or null -> nullopt. Wrong type, too long, or holding a NUL character -> error.
   std::optional<std::string> String(std::string_view field, size_t max_len = 10000);
+  // String, limited in characters (code points), which is what people count and what the
+  // documentation states; the byte limit of String is four bytes a character.
+  std::optional<std::string> Text(std::string_view field, size_t max_chars);
   std::optional<int64_t> Int(std::string_view field);
   std::optional<bool> Bool(std::string_view field);
   // A JSON object member, serialized (stored as jsonb): absent or null -> nullopt; not an

@@ -109,7 +109,7 @@ void RegisterAuthRoutes(http::Router& router, AuthService& auth) {
                auto email = f.String("email", 320);
                auto password = f.String("password", 1000);
                auto role = f.String("role", 20);
-               auto name = f.String("name", 200);
+               auto name = f.Text("name", 200);
                if (!email && !f.Has("email")) f.Fail("email", "is required");
                if (!password && !f.Has("password")) f.Fail("password", "is required");
                if (!role && !f.Has("role")) f.Fail("role", "is required");
@@ -130,7 +130,7 @@ void RegisterAuthRoutes(http::Router& router, AuthService& auth) {
                  ASSIGN_OR_RETURN(json::Value body, api::JsonObjectBody(c.request));
                  FieldReader f(body);
                  f.RejectUnknown({"name"});
-                 name = f.String("name", 200).value_or("");
+                 name = f.Text("name", 200).value_or("");
                  if (!f.ok()) return f.status();
                }
                ASSIGN_OR_RETURN(NewApiKey k, auth.CreateApiKey(c.principal, name));

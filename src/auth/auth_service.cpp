@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "core/crypto.h"
+#include "core/utf8.h"
 #include "core/uuid.h"
 #include "phone/phone.h"
 
@@ -105,7 +106,8 @@ std::optional<Role> ParseRole(std::string_view s) {
 }
 
 Status CheckPasswordRule(std::string_view password) {
-  if (password.size() < 8 || password.size() > 200) {
+  const size_t length = Utf8Length(password);
+  if (length < 8 || length > 200) {
     return ValidationFailed("invalid password")
         .AddFieldError("password", "must be 8 to 200 characters");
   }
@@ -234,7 +236,7 @@ Result<User> AuthService::InsertUser(db::Transaction& tx, std::string_view email
     invalid.AddFieldError("password", pw.field_errors().front().message);
   }
   if (!ParseRole(role)) invalid.AddFieldError("role", "must be one of admin, manager, agent");
-  if (name && name->size() > 200) invalid.AddFieldError("name", "at most 200 characters");
+  if (name && Utf8Length(*name) > 200) invalid.AddFieldError("name", "at most 200 characters");
   if (!invalid.field_errors().empty()) return invalid;
   ASSIGN_OR_RETURN(std::string hash, crypto::HashPassword(password));
   auto rows = tx.Exec(kInsertUser, Params().Add(*email).Add(hash).Add(role).Add(name));
@@ -313,7 +315,7 @@ Result<NewApiKey> AuthService::InsertApiKey(db::Transaction& tx, std::string_vie
 }
 
 Result<NewApiKey> AuthService::CreateApiKey(const Principal& actor, std::string_view name) {
-  if (name.size() > 200) {
+  if (Utf8Length(name) > 200) {
     return ValidationFailed("invalid API key").AddFieldError("name", "at most 200 characters");
   }
   NewApiKey key;
@@ -327,7 +329,7 @@ Result<NewApiKey> AuthService::CreateApiKey(const Principal& actor, std::string_
 Result<NewOrganization> AuthService::CreateOrganization(std::string_view name,
                                                         std::string_view admin_email,
                                                         std::optional<std::string> admin_password) {
-  if (name.empty() || name.size() > 200) {
+  if (name.empty() || Utf8Length(name) > 200) {
     return ValidationFailed("invalid organization").AddFieldError("name", "1 to 200 characters");
   }
   // Without a password the admin signs in with the API key until one is set.

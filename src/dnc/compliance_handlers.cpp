@@ -121,7 +121,7 @@ Result<Response> AddEntry(Call& c, DncService& svc) {
   FieldReader f(body);
   f.RejectUnknown({"phone", "reason", "source", "expires_at"});
   auto phone = f.String("phone", 100);
-  auto reason = f.String("reason", 1000);
+  auto reason = f.Text("reason", 1000);
   auto source = f.String("source", 50);
   auto expires_at = f.String("expires_at", 64);
   if (!phone && !f.Has("phone")) f.Fail("phone", "is required");
@@ -286,8 +286,8 @@ Result<Response> PostInteraction(Call& c, DncService& svc) {
   r.phone = f.String("phone", 100);
   auto channel = f.String("channel", 20);
   auto direction = f.String("direction", 20);
-  auto text = f.String("body", 1000000);
-  auto transcript = f.String("transcript", 1000000);
+  auto text = f.Text("body", 1000000);
+  auto transcript = f.Text("transcript", 1000000);
   r.occurred_at = f.String("occurred_at", 64);
   if (!channel) f.Fail("channel", "is required");
   if (!direction) f.Fail("direction", "is required");
@@ -415,7 +415,7 @@ Result<Response> AddConsent(Call& c, ConsentService& svc) {
       {"channel", "disclosure_text", "method", "captured_at", "source_ip", "evidence_url"});
   ConsentService::NewConsent n;
   auto channel = f.String("channel", 20);
-  auto text = f.String("disclosure_text", 10000);
+  auto text = f.Text("disclosure_text", 10000);
   auto method = f.String("method", 20);
   n.captured_at = f.String("captured_at", 64);
   n.source_ip = f.String("source_ip", 100);
@@ -439,7 +439,7 @@ Result<Response> RevokeConsent(Call& c, ConsentService& svc) {
   f.RejectUnknown({"scope", "reason", "method", "revoked_at", "source_ip"});
   ConsentService::NewRevocation n;
   auto scope = f.String("scope", 20);
-  n.reason = f.String("reason", 1000);
+  n.reason = f.Text("reason", 1000);
   n.method = f.String("method", 50);
   n.revoked_at = f.String("revoked_at", 64);
   n.source_ip = f.String("source_ip", 100);

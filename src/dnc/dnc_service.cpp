@@ -6,6 +6,7 @@
 #include <memory>
 
 #include "core/rfc3339.h"
+#include "core/utf8.h"
 #include "core/uuid.h"
 #include "db/transaction.h"
 #include "dnc/compliance_gate.h"
@@ -94,7 +95,7 @@ Result<DncService::AddResult> DncService::Add(const auth::Principal& p, const Ad
                           "must be one of manual, sms_stop, ai_opt_out, import, "
                           "complaint, api, national, other");
   }
-  if (r.reason && r.reason->size() > 1000)
+  if (r.reason && Utf8Length(*r.reason) > 1000)
     invalid.AddFieldError("reason", "at most 1000 characters");
   if (r.expires_at && !IsRfc3339(*r.expires_at)) {
     invalid.AddFieldError("expires_at", "must be an RFC 3339 timestamp");
@@ -166,7 +167,7 @@ Status DncService::Remove(const auth::Principal& p, const std::string& id,
     return PermissionDenied("only admins can remove Do-Not-Call entries");
   }
   if (!IsUuid(id)) return NotFound("no such Do-Not-Call entry");
-  if (reason && reason->size() > 1000) {
+  if (reason && Utf8Length(*reason) > 1000) {
     return ValidationFailed("invalid reason").AddFieldError("reason", "at most 1000 characters");
   }
   std::string phone;

@@ -377,6 +377,26 @@ TEST_F(DncApi, ConsentTimesCannotBeInTheFutureAndTextKeepsEveryCharacter) {
   EXPECT_EQ(admin_.Get(base + "/consents").Json().Find("data")->items().size(), 0u);
 }
 
+// Limits count characters, as the documentation states them, not bytes.
+TEST_F(DncApi, TextLimitsCountCharacters) {
+  std::string e600, e1001;
+  for (int i = 0; i < 600; ++i) e600 += "\xC3\xA9";  // é
+  for (int i = 0; i < 1001; ++i) e1001 += "e";
+  EXPECT_EQ(
+      admin_.Post("/api/dnc", R"({"phone":"+12065550180","reason":")" + e600 + R"("})").status,
+      201);
+  auto over = admin_.Post("/api/dnc", R"({"phone":"+12065550181","reason":")" + e1001 + R"("})");
+  EXPECT_EQ(over.status, 422) << over.body;
+  EXPECT_NE(over.body.find("1000 characters"), std::string::npos) << over.body;
+  std::string name150, pw150;
+  for (int i = 0; i < 150; ++i) name150 += "\xC3\xA9";
+  pw150 = name150;
+  auto user = admin_.Post("/api/users", R"({"email":"e@acme.test","password":")" + pw150 +
+                                            R"(","role":"agent","name":")" + name150 + R"("})");
+  EXPECT_EQ(user.status, 201) << user.body;
+  EXPECT_EQ(admin_.Post("/api/api-keys", R"({"name":")" + name150 + R"("})").status, 201);
+}
+
 // A query parameter or form field that is not UTF-8 text is refused naming it, never passed to
 // the database.
 TEST_F(DncApi, ParametersAndFormFieldsMustBeUtf8Text) {
