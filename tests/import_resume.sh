@@ -65,6 +65,12 @@ usage_error() {  # expected-text args...
 usage_error "no such organization" --org 00000000-0000-4000-8000-000000000000
 usage_error "mapping.Mobile" --org "$org" --mapping '{"Mobile":"phone"}'
 usage_error "owner_id" --org "$org" --owner nobody@example.com
+# A file that cannot be imported is a failure (1), not a usage error.
+printf 'first_name,company\nAda,Acme\n' >"$dir/nocontact.csv"
+set +e
+"$bin" import "$dir/nocontact.csv" --org "$org" --data-dir "$dir/var" >/dev/null 2>"$dir/err"; code=$?
+set -e
+[ "$code" = 1 ] || fail "a file without a phone or email column should exit 1, got $code: $(cat "$dir/err")"
 dry=$("$bin" import "$small" --org "$org" --dry-run --data-dir "$dir/var" 2>>"$dir/log")
 [ "$(echo "$dry" | json '["created"]')" = 1 ] || fail "dry run counts: $dry"
 [ "$(echo "$dry" | json '["failed"]')" = 1 ] || fail "dry run counts: $dry"

@@ -121,12 +121,13 @@ void PrintImportProgress(const imports::ImportJob& job, std::chrono::steady_cloc
 
 // A refusal caused by the command's own arguments (exit status 2, like a bad flag): an
 // organization that does not exist, a mapping naming a column the file lacks, an owner who is
-// no active user. A file that cannot be imported is a failure (1).
+// no active user. A file that cannot be imported (no phone or email column among its headers
+// included) is a failure (1).
 bool IsImportUsageError(const Status& st) {
   if (st.code() == StatusCode::kNotFound) return true;
   if (st.code() != StatusCode::kValidationFailed || st.field_errors().empty()) return false;
   for (const auto& fe : st.field_errors()) {
-    if (fe.field.rfind("mapping", 0) != 0 && fe.field != "owner_id") return false;
+    if (fe.field.rfind("mapping.", 0) != 0 && fe.field != "owner_id") return false;
   }
   return true;
 }
