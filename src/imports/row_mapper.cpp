@@ -43,6 +43,20 @@ std::optional<int64_t> ScoreCell(std::string_view s) {
 
 std::vector<std::string> TagsCell(std::string_view s) {
   std::vector<std::string> out;
+  // A JSON array of strings, as GET /api/leads/export.csv writes tags: its items, commas and
+  // semicolons inside a tag included.
+  if (s.front() == '[') {
+    auto parsed = json::Parse(s);
+    if (parsed.ok() && parsed->is_array() &&
+        std::all_of(parsed->items().begin(), parsed->items().end(),
+                    [](const json::Value& v) { return v.is_string(); })) {
+      for (const auto& v : parsed->items()) {
+        std::string_view t = Trim(v.as_string());
+        if (!t.empty()) out.emplace_back(t);
+      }
+      return out;
+    }
+  }
   size_t start = 0;
   while (start <= s.size()) {
     size_t end = s.find_first_of(";,", start);

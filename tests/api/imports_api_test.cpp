@@ -199,6 +199,25 @@ TEST_F(ImportsApi, ErrorsCsvRoundTripsRaggedRowsAndAgain) {
       << twice;
 }
 
+// A file exported by GET /api/leads/export.csv goes back in with its tags whole: a JSON array
+// cell is its items (commas and semicolons inside a tag kept); other cells split on ; and ,.
+TEST_F(ImportsApi, AnExportedTagsCellImportsItsItems) {
+  ASSERT_EQ(
+      admin_.Post("/api/leads", R"({"email":"a@example.com","tags":["a","b c","x;y"]})").status,
+      201);
+  auto exported = admin_.Get("/api/leads/export.csv");
+  ASSERT_EQ(exported.status, 200);
+  ASSERT_EQ(admin_.Post("/api/leads/bulk", R"({"filter":{},"operation":{"delete":true}})").status,
+            200);
+  json::Value job = Import(exported.body);
+  ASSERT_EQ(N(job, "created"), 1) << json::Serialize(job);
+  auto leads = Leads("a%40example.com");
+  ASSERT_EQ(leads.size(), 1u);
+  std::vector<std::string> tags;
+  for (const auto& t : leads[0].Find("tags")->items()) tags.push_back(t.as_string());
+  EXPECT_EQ(tags, (std::vector<std::string>{"a", "b c", "x;y"}));
+}
+
 TEST_F(ImportsApi, DedupePolicies) {
   auto existing = admin_.Post("/api/leads",
                               R"({"phone":"+12065550100","first_name":"Old","company":"Initech"})");
