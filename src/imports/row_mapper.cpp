@@ -208,7 +208,13 @@ void RowMapper::Map(const Record& record, StagedRow& out) const {
         cell_errors.AddFieldError("assigned_to", "must be a user id or a user's email");
       }
     } else if (field == "external_id") {
-      out.external_id = std::string(cell);
+      // Another system's record id: a key, not a text (HubSpot and Salesforce ids are ~18).
+      if (Utf8Length(cell) > kMaxExternalIdChars) {
+        cell_errors.AddFieldError("external_id",
+                                  "at most " + std::to_string(kMaxExternalIdChars) + " characters");
+      } else {
+        out.external_id = std::string(cell);
+      }
     } else if (field.rfind("metadata.", 0) == 0) {
       if (!has_metadata) metadata.BeginObject();
       has_metadata = true;

@@ -30,6 +30,9 @@ struct StagedRow {
   bool default_owner = false;
 };
 
+// The longest record id of another system an import keeps (external_id).
+inline constexpr size_t kMaxExternalIdChars = 255;
+
 // Header names that errors.csv adds; a re-uploaded errors.csv ignores them.
 inline constexpr std::string_view kLineColumn = "_line";
 inline constexpr std::string_view kErrorColumn = "_error";

@@ -1128,6 +1128,15 @@ TEST_F(ImportsApi, PreviewShowsWhatTheJobThenDoes) {
 
 // A row names every field the database finds wrong at once (owner and time zone), in the preview
 // and in errors.csv.
+TEST_F(ImportsApi, AnExternalIdIsAKeyNotAText) {
+  json::Value job = Import("email,external id\na@example.com,HS-1\nb@example.com," +
+                           std::string(256, 'x') + "\n");
+  EXPECT_EQ(N(job, "created"), 1) << json::Serialize(job);
+  EXPECT_EQ(N(job, "failed"), 1);
+  auto e = admin_.Get("/api/imports/" + job.Find("id")->as_string() + "/errors.csv");
+  EXPECT_NE(e.body.find("external_id: at most 255 characters"), std::string::npos) << e.body;
+}
+
 TEST_F(ImportsApi, ARowNamesEveryBadFieldAtOnce) {
   const std::string csv = "email,timezone,owner\na@example.com,Mars/Base,nobody@example.com\n";
   auto preview = Upload(csv, "", "/api/imports/preview");
