@@ -219,6 +219,7 @@ void RegisterConnectorRoutes(http::Router& router, auth::AuthService& auth,
 
   router.Add(Method::kGet, "/api/connectors",
              authed(Role::kManager, [&service](Call& c) -> Result<Response> {
+               RETURN_IF_ERROR(api::CheckQueryNames(c.request, {"cursor", "limit"}));
                ASSIGN_OR_RETURN(int limit, Limit(c.request));
                ASSIGN_OR_RETURN(ConnectorPage page,
                                 service.List(c.principal, QueryValue(c.request, "cursor"), limit));

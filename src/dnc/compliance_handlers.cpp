@@ -136,6 +136,7 @@ Result<Response> AddEntry(Call& c, DncService& svc) {
 }
 
 Result<Response> ListEntries(Call& c, DncService& svc) {
+  RETURN_IF_ERROR(api::CheckQueryNames(c.request, {"include", "phone", "cursor", "limit"}));
   ASSIGN_OR_RETURN(int limit, Limit(c.request));
   auto include = QueryValue(c.request, "include");
   if (include && *include != "all" && *include != "active") {
@@ -349,6 +350,7 @@ Result<Response> SmsWebhook(Call& c, DncService& svc) {
 }
 
 Result<Response> ListReview(Call& c, DncService& svc) {
+  RETURN_IF_ERROR(api::CheckQueryNames(c.request, {"status", "cursor", "limit"}));
   ASSIGN_OR_RETURN(int limit, Limit(c.request));
   ASSIGN_OR_RETURN(auto page,
                    svc.ListReview(c.principal, QueryValue(c.request, "status").value_or("pending"),
@@ -392,6 +394,7 @@ Result<Response> StartCall(Call& c, ComplianceGate& gate) {
 }
 
 Result<Response> ComplianceLog(Call& c, ComplianceGate& gate) {
+  RETURN_IF_ERROR(api::CheckQueryNames(c.request, {"cursor", "limit"}));
   ASSIGN_OR_RETURN(int limit, Limit(c.request));
   ASSIGN_OR_RETURN(auto after, DecodeCursor(QueryValue(c.request, "cursor")));
   ASSIGN_OR_RETURN(auto entries,

@@ -247,6 +247,7 @@ Result<Response> HandlePreview(Call& c, ImportService& imports) {
 }
 
 Result<Response> HandleList(Call& c, ImportService& imports) {
+  RETURN_IF_ERROR(api::CheckQueryNames(c.request, {"cursor", "limit"}));
   ASSIGN_OR_RETURN(int limit, api::Limit(c.request));
   std::optional<std::string> cursor = api::QueryValue(c.request, "cursor");
   ASSIGN_OR_RETURN(auto page, imports.List(c.principal, limit, cursor));

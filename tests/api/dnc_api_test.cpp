@@ -397,6 +397,25 @@ TEST_F(DncApi, TextLimitsCountCharacters) {
   EXPECT_EQ(admin_.Post("/api/api-keys", R"({"name":")" + name150 + R"("})").status, 201);
 }
 
+// Lists refuse parameters they do not know (a typo never silently lists everything) and
+// parameters given twice.
+TEST_F(DncApi, ListsRefuseUnknownAndRepeatedParameters) {
+  auto lead = admin_.Post("/api/leads", R"({"phone":"+12065550190"})");
+  const std::string log = "/api/leads/" + lead.Json().Find("id")->as_string() + "/compliance-log";
+  for (const std::string& path :
+       {log + "?foo=1", log + "?limit=5&limit=6", std::string("/api/dnc?phon=1"),
+        std::string("/api/dnc/review?state=pending"), std::string("/api/imports?stauts=failed"),
+        std::string("/api/connectors?kind=hubspot")}) {
+    auto r = admin_.Get(path);
+    EXPECT_EQ(r.status, 400) << path << " " << r.body;
+  }
+  EXPECT_EQ(admin_.Get(log + "?limit=5").status, 200);
+  EXPECT_EQ(admin_.Get("/api/dnc?include=all&limit=5").status, 200);
+  EXPECT_EQ(admin_.Get("/api/dnc/review?status=pending").status, 200);
+  EXPECT_EQ(admin_.Get("/api/imports?limit=5").status, 200);
+  EXPECT_EQ(admin_.Get("/api/connectors?limit=5").status, 200);
+}
+
 // A query parameter or form field that is not UTF-8 text is refused naming it, never passed to
 // the database.
 TEST_F(DncApi, ParametersAndFormFieldsMustBeUtf8Text) {
