@@ -3,6 +3,8 @@
 #include <cctz/civil_time.h>
 #include <cctz/time_zone.h>
 
+#include <arpa/inet.h>
+
 #include <algorithm>
 
 #include "core/rfc3339.h"
@@ -41,6 +43,19 @@ std::string Rfc3339(std::chrono::system_clock::time_point t) {
 
 bool IsNanp(const std::string& phone) {
   return phone.size() == 12 && phone.starts_with("+1") && phone[2] >= '2';
+}
+
+// Evidence fields are kept for a regulator or a court: an address that is an IP address, a
+// link a browser opens as a page (not a script).
+bool IsIpAddress(const std::string& s) {
+  unsigned char buf[sizeof(struct in6_addr)];
+  return inet_pton(AF_INET, s.c_str(), buf) == 1 || inet_pton(AF_INET6, s.c_str(), buf) == 1;
+}
+
+bool IsWebLink(std::string_view s) {
+  const bool scheme = s.starts_with("https://") || s.starts_with("http://");
+  return scheme && s.find_first_of(" \t\r\n<>\"") == std::string_view::npos &&
+         s.size() > (s.starts_with("https://") ? 8u : 7u);
 }
 
 // A consent or revocation records what happened: one dated in the future would decide calls
@@ -303,6 +318,12 @@ Result<Consent> ConsentService::Record(const auth::Principal& p, const std::stri
   if (c.captured_at && !IsRfc3339(*c.captured_at)) {
     invalid.AddFieldError("captured_at", "must be an RFC 3339 timestamp");
   }
+  if (c.source_ip && !IsIpAddress(*c.source_ip)) {
+    invalid.AddFieldError("source_ip", "must be an IPv4 or IPv6 address");
+  }
+  if (c.evidence_url && !IsWebLink(*c.evidence_url)) {
+    invalid.AddFieldError("evidence_url", "must be an http or https link");
+  }
   if (!invalid.field_errors().empty()) return invalid;
   Consent row;
   row.lead_id = lead_id;
@@ -332,6 +353,9 @@ Result<Revocation> ConsentService::Revoke(const auth::Principal& p, const std::s
   }
   if (r.revoked_at && !IsRfc3339(*r.revoked_at)) {
     invalid.AddFieldError("revoked_at", "must be an RFC 3339 timestamp");
+  }
+  if (r.source_ip && !IsIpAddress(*r.source_ip)) {
+    invalid.AddFieldError("source_ip", "must be an IPv4 or IPv6 address");
   }
   if (!invalid.field_errors().empty()) return invalid;
   Revocation row;

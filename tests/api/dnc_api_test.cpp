@@ -374,7 +374,21 @@ TEST_F(DncApi, ConsentTimesCannotBeInTheFutureAndTextKeepsEveryCharacter) {
                            R"({"channel":"call","disclosure_text":5,"method":"verbal"})");
   EXPECT_EQ(typed.status, 422) << typed.body;
   EXPECT_EQ(typed.Json().Find("errors")->items().size(), 1u) << typed.body;
+  // Evidence fields hold what they say: an IP address, a web link.
+  auto ip = admin_.Post(base + "/consents", R"({"channel":"call","disclosure_text":"ok",)"
+                                            R"("method":"verbal","source_ip":"not-an-ip"})");
+  EXPECT_EQ(ip.status, 422) << ip.body;
+  EXPECT_NE(ip.body.find("source_ip"), std::string::npos) << ip.body;
+  auto link = admin_.Post(base + "/consents",
+                          R"({"channel":"call","disclosure_text":"ok",)"
+                          R"x("method":"verbal","evidence_url":"javascript:alert(1)"})x");
+  EXPECT_EQ(link.status, 422) << link.body;
+  EXPECT_NE(link.body.find("evidence_url"), std::string::npos) << link.body;
   EXPECT_EQ(admin_.Get(base + "/consents").Json().Find("data")->items().size(), 0u);
+  auto good = admin_.Post(base + "/consents",
+                          R"({"channel":"call","disclosure_text":"ok","method":"web_form",)"
+                          R"("source_ip":"2001:db8::1","evidence_url":"https://example.com/c/1"})");
+  EXPECT_EQ(good.status, 201) << good.body;
 }
 
 // Limits count characters, as the documentation states them, not bytes.
