@@ -1,6 +1,7 @@
 #include "auth/auth_handlers.h"
 
 #include "api/call.h"
+#include "core/uuid.h"
 
 namespace leadline::auth {
 namespace {
@@ -25,9 +26,11 @@ void WriteOrganization(json::Writer& w, const Organization& o) {
 Result<Response> HandleLogin(http::Request& req, const http::PathParams&, AuthService& auth) {
   ASSIGN_OR_RETURN(json::Value body, api::JsonObjectBody(req));
   FieldReader f(body);
+  f.RejectUnknown({"email", "password", "organization_id"});
   auto email = f.String("email", 320);
   auto password = f.String("password", 1000);
   auto org = f.String("organization_id", 36);
+  if (org && !IsUuid(*org)) f.Fail("organization_id", "must be an organization id (a UUID)");
   if (!email && !f.Has("email")) f.Fail("email", "is required");
   if (!password && !f.Has("password")) f.Fail("password", "is required");
   if (!f.ok()) return f.status();

@@ -206,6 +206,25 @@ TEST_F(FoundationApi, MalformedJsonIs400) {
   ExpectProblem(app_->Client().Post("/api/auth/login", "{\"email\":\"\xff\xfe\"}"), 400);
 }
 
+TEST_F(FoundationApi, LoginFieldsAreChecked) {
+  auto bad_org = app_->Client().Post(
+      "/api/auth/login",
+      R"({"email":"boss@acme.test","password":"correct-horse-1","organization_id":"bad"})");
+  ExpectProblem(bad_org, 422);
+  EXPECT_NE(bad_org.body.find("\"organization_id\""), std::string::npos) << bad_org.body;
+  auto unknown = app_->Client().Post(
+      "/api/auth/login", R"({"email":"boss@acme.test","password":"correct-horse-1","remember":1})");
+  ExpectProblem(unknown, 422);
+  EXPECT_NE(unknown.body.find("\"remember\""), std::string::npos) << unknown.body;
+  EXPECT_EQ(
+      app_->Client()
+          .Post("/api/auth/login", R"({"email":"boss@acme.test","password":"correct-horse-1",)"
+                                   R"("organization_id":")" +
+                                       org_.organization_id + R"("})")
+          .status,
+      200);
+}
+
 TEST_F(FoundationApi, WrongContentTypeIs415) {
   auto r =
       app_->Client().Send("POST", "/api/auth/login", "email=a", {{"Content-Type", "text/plain"}});
