@@ -362,22 +362,29 @@ void RegisterLeadRoutes(http::Router& router, auth::AuthService& auth, LeadServi
 
   router.Add(Method::kGet, "/api/leads/{id}/history",
              authed(Role::kAgent, [&leads](Call& c) -> Result<Response> {
-               ASSIGN_OR_RETURN(PageRequest page, ParsePageRequest(c.request.query));
+               ASSIGN_OR_RETURN(PageRequest page,
+                                ParsePageRequest(c.request.query, HistoryList(HistoryKind::kAudit,
+                                                                              c.params.Get("id"))));
                ASSIGN_OR_RETURN(auto result, leads.History(c.principal, c.params.Get("id"), page));
                return PageResponse(result, WriteAuditEntry);
              }));
 
-  router.Add(Method::kGet, "/api/leads/{id}/status-history",
-             authed(Role::kAgent, [&leads](Call& c) -> Result<Response> {
-               ASSIGN_OR_RETURN(PageRequest page, ParsePageRequest(c.request.query));
-               ASSIGN_OR_RETURN(auto result,
-                                leads.StatusHistory(c.principal, c.params.Get("id"), page));
-               return PageResponse(result, WriteStatusChange);
-             }));
+  router.Add(
+      Method::kGet, "/api/leads/{id}/status-history",
+      authed(Role::kAgent, [&leads](Call& c) -> Result<Response> {
+        ASSIGN_OR_RETURN(PageRequest page,
+                         ParsePageRequest(c.request.query,
+                                          HistoryList(HistoryKind::kStatus, c.params.Get("id"))));
+        ASSIGN_OR_RETURN(auto result, leads.StatusHistory(c.principal, c.params.Get("id"), page));
+        return PageResponse(result, WriteStatusChange);
+      }));
 
   router.Add(Method::kGet, "/api/leads/{id}/timeline",
              authed(Role::kAgent, [&leads](Call& c) -> Result<Response> {
-               ASSIGN_OR_RETURN(PageRequest page, ParsePageRequest(c.request.query));
+               ASSIGN_OR_RETURN(
+                   PageRequest page,
+                   ParsePageRequest(c.request.query,
+                                    HistoryList(HistoryKind::kTimeline, c.params.Get("id"))));
                ASSIGN_OR_RETURN(auto result, leads.Timeline(c.principal, c.params.Get("id"), page));
                return PageResponse(result, WriteTimelineEvent);
              }));

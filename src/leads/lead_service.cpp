@@ -531,8 +531,8 @@ Result<Page<AuditEntry>> LeadService::History(const Principal& p, std::string_vi
   ASSIGN_OR_RETURN(auto rows, repo::AuditPage(pool_, p.Tenant(), CanonicalUuid(id_in),
                                               VisibilityFor(p), HistoryIncludesDeleted(p), page));
   if (!rows) return LeadNotFound();
-  return MakePage<AuditEntry>(std::move(*rows), page.limit, [](const auto& r) {
-    return EncodeHistoryCursor(r.second, r.first.id);
+  return MakePage<AuditEntry>(std::move(*rows), page.limit, [&](const auto& r) {
+    return EncodeHistoryCursor(HistoryList(HistoryKind::kAudit, id_in), r.second, r.first.id);
   });
 }
 
@@ -542,8 +542,8 @@ Result<Page<StatusChange>> LeadService::StatusHistory(const Principal& p, std::s
   ASSIGN_OR_RETURN(auto rows, repo::StatusPage(pool_, p.Tenant(), CanonicalUuid(id_in),
                                                VisibilityFor(p), HistoryIncludesDeleted(p), page));
   if (!rows) return LeadNotFound();
-  return MakePage<StatusChange>(std::move(*rows), page.limit, [](const auto& r) {
-    return EncodeHistoryCursor(r.second, r.first.id);
+  return MakePage<StatusChange>(std::move(*rows), page.limit, [&](const auto& r) {
+    return EncodeHistoryCursor(HistoryList(HistoryKind::kStatus, id_in), r.second, r.first.id);
   });
 }
 
@@ -554,8 +554,8 @@ Result<Page<TimelineEvent>> LeadService::Timeline(const Principal& p, std::strin
                    repo::TimelinePage(pool_, p.Tenant(), CanonicalUuid(id_in), VisibilityFor(p),
                                       HistoryIncludesDeleted(p), page));
   if (!rows) return LeadNotFound();
-  return MakePage<TimelineEvent>(std::move(*rows), page.limit, [](const auto& r) {
-    return EncodeHistoryCursor(r.second, r.first.id);
+  return MakePage<TimelineEvent>(std::move(*rows), page.limit, [&](const auto& r) {
+    return EncodeHistoryCursor(HistoryList(HistoryKind::kTimeline, id_in), r.second, r.first.id);
   });
 }
 

@@ -83,7 +83,7 @@ Status ParamError(StatusCode code, std::string field, std::string message) {
 }
 
 constexpr std::string_view kCursorVersion = "l1";
-constexpr std::string_view kHistoryCursorVersion = "h1";
+constexpr std::string_view kHistoryCursorVersion = "h2";
 
 // Cursor payload fields are separated by '\n', which none of them can contain.
 std::vector<std::string_view> SplitLines(std::string_view s) {
@@ -431,19 +431,33 @@ Result<Cursor> DecodeCursor(std::string_view cursor, const Sort& sort) {
   return Cursor{std::string(parts[2]), CanonicalUuid(parts[3])};
 }
 
-std::string EncodeHistoryCursor(std::string_view at_micro, std::string_view id) {
+std::string HistoryList(HistoryKind kind, std::string_view lead_id) {
+  std::string list = kind == HistoryKind::kAudit    ? "history:"
+                     : kind == HistoryKind::kStatus ? "status-history:"
+                                                    : "timeline:";
+  // The id as the path gave it, lower-cased (ids are case-insensitive); no line breaks, which
+  // separate the payload's fields.
+  for (char c : lead_id) {
+    if (c == '\n') return list;
+    list.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
+  }
+  return list;
+}
+
+std::string EncodeHistoryCursor(std::string_view list, std::string_view at_micro,
+                                std::string_view id) {
   std::string payload(kHistoryCursorVersion);
-  payload.append("\n").append(at_micro).append("\n").append(id);
+  payload.append("\n").append(list).append("\n").append(at_micro).append("\n").append(id);
   return Base64UrlEncode(payload);
 }
 
-Result<Cursor> DecodeHistoryCursor(std::string_view cursor) {
+Result<Cursor> DecodeHistoryCursor(std::string_view cursor, std::string_view list) {
   auto payload = Base64UrlDecode(cursor);
   if (payload) {
     auto parts = SplitLines(*payload);
-    if (parts.size() == 3 && parts[0] == kHistoryCursorVersion && IsMicroTimestamp(parts[1]) &&
-        IsUuid(parts[2])) {
-      return Cursor{std::string(parts[1]), CanonicalUuid(parts[2])};
+    if (parts.size() == 4 && parts[0] == kHistoryCursorVersion && parts[1] == list &&
+        IsMicroTimestamp(parts[2]) && IsUuid(parts[3])) {
+      return Cursor{std::string(parts[2]), CanonicalUuid(parts[3])};
     }
   }
   return ParamError(StatusCode::kInvalidArgument, "cursor", "is not a cursor of this list");
@@ -473,13 +487,13 @@ Result<RawPage> ParseRawPage(const std::vector<std::pair<std::string, std::strin
   return page;
 }
 
-Result<PageRequest> ParsePageRequest(
-    const std::vector<std::pair<std::string, std::string>>& params) {
+Result<PageRequest> ParsePageRequest(const std::vector<std::pair<std::string, std::string>>& params,
+                                     std::string_view list) {
   ASSIGN_OR_RETURN(RawPage raw, ParseRawPage(params));
   PageRequest page;
   page.limit = raw.limit;
   if (raw.cursor) {
-    ASSIGN_OR_RETURN(Cursor c, DecodeHistoryCursor(*raw.cursor));
+    ASSIGN_OR_RETURN(Cursor c, DecodeHistoryCursor(*raw.cursor, list));
     page.after = std::move(c);
   }
   return page;

@@ -137,9 +137,13 @@ std::string EncodeCursor(const Sort& sort, std::string_view key, std::string_vie
 Result<Cursor> DecodeCursor(std::string_view cursor, const Sort& sort);
 
 // History pages (audit, status history, timeline) are newest first; their cursors carry a
-// microsecond timestamp and an id.
-std::string EncodeHistoryCursor(std::string_view at_micro, std::string_view id);
-Result<Cursor> DecodeHistoryCursor(std::string_view cursor);
+// microsecond timestamp and an id, and the list they page (HistoryList: which history of which
+// lead), so that a cursor of another list is refused rather than read as a position in this one.
+enum class HistoryKind { kAudit, kStatus, kTimeline };
+std::string HistoryList(HistoryKind kind, std::string_view lead_id);
+std::string EncodeHistoryCursor(std::string_view list, std::string_view at_micro,
+                                std::string_view id);
+Result<Cursor> DecodeHistoryCursor(std::string_view cursor, std::string_view list);
 // limit (1..500, default 50) and the raw cursor of a page; other parameters -> 400.
 struct RawPage {
   int limit = kDefaultLimit;
@@ -151,8 +155,8 @@ struct PageRequest {
   int limit = kDefaultLimit;
   std::optional<Cursor> after;
 };
-Result<PageRequest> ParsePageRequest(
-    const std::vector<std::pair<std::string, std::string>>& params);
+Result<PageRequest> ParsePageRequest(const std::vector<std::pair<std::string, std::string>>& params,
+                                     std::string_view list);
 
 // How `q` is searched: a lower-case-insensitive LIKE pattern over name, email and phone.
 // A phone-like q ("(206) 555-0100") is reduced to its digits, which match the stored E.164.

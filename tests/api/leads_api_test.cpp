@@ -9,6 +9,7 @@
 #include <set>
 #include <thread>
 
+#include "leads/lead_validation.h"
 #include "support/test_app.h"
 
 namespace leadline {
@@ -604,12 +605,6 @@ TEST_F(LeadsApi, AgentsSeeTheirOwnAndUnassignedLeadsOnly) {
 // Lead and history reads are single pipelined statements: the lead's visibility and state
 // decide in the same statement as the page.
 TEST_F(LeadsApi, SingleStatementReadsKeepVisibilityAndEmptyPages) {
-  // A cursor older than every entry of the leads created below.
-  std::string early = CreateId(R"({"email":"early@x.com"})");
-  ASSERT_EQ(Admin().Patch("/api/leads/" + early, R"({"status":"contacted"})").status, 200);
-  auto early_page = Admin().Get("/api/leads/" + early + "/status-history?limit=1").Json();
-  std::string old_cursor = early_page.Find("next_cursor")->as_string();
-
   Actor agent = MakeUser("agent", "agent@acme.test");
   Actor agent2 = MakeUser("agent", "agent2@acme.test");
   HttpClient ac = app_->Client(agent.token);
@@ -620,13 +615,31 @@ TEST_F(LeadsApi, SingleStatementReadsKeepVisibilityAndEmptyPages) {
     ExpectProblem(ac.Get("/api/leads/" + theirs + route), 404);
     EXPECT_EQ(app_->Client(agent2.token).Get("/api/leads/" + theirs + route).status, 200) << route;
   }
-  // A readable lead with nothing past the cursor: 200, no data, no cursor.
-  for (const char* route : {"/history", "/status-history", "/timeline"}) {
+  // A readable lead with nothing past the cursor (one older than every entry): 200, no data,
+  // no cursor. A cursor of another list of the lead, or of another lead's, is a 400.
+  const std::pair<const char*, leads::HistoryKind> kinds[] = {
+      {"/history", leads::HistoryKind::kAudit},
+      {"/status-history", leads::HistoryKind::kStatus},
+      {"/timeline", leads::HistoryKind::kTimeline}};
+  const std::string old_at = "2000-01-01T00:00:00.000000Z";
+  const std::string any_id = "00000000-0000-4000-8000-000000000000";
+  for (const auto& [route, kind] : kinds) {
+    const std::string old_cursor =
+        leads::EncodeHistoryCursor(leads::HistoryList(kind, mine), old_at, any_id);
     auto empty = ac.Get("/api/leads/" + mine + route + "?cursor=" + old_cursor);
     ASSERT_EQ(empty.status, 200) << route << " " << empty.body;
     EXPECT_TRUE(empty.Json().Find("data")->items().empty()) << route << " " << empty.body;
     EXPECT_TRUE(empty.Json().Find("next_cursor")->is_null()) << route;
-    ExpectProblem(ac.Get("/api/leads/" + theirs + route + "?cursor=" + old_cursor), 404);
+    const std::string their_cursor =
+        leads::EncodeHistoryCursor(leads::HistoryList(kind, theirs), old_at, any_id);
+    ExpectProblem(ac.Get("/api/leads/" + theirs + route + "?cursor=" + their_cursor), 404);
+    // Mine's cursor on theirs, or on another history of mine: not this list's.
+    EXPECT_EQ(Admin().Get("/api/leads/" + theirs + route + "?cursor=" + old_cursor).status, 400);
+    for (const auto& [other_route, other_kind] : kinds) {
+      if (other_kind == kind) continue;
+      EXPECT_EQ(ac.Get("/api/leads/" + mine + other_route + "?cursor=" + old_cursor).status, 400)
+          << route << " cursor on " << other_route;
+    }
   }
   // Delete, then page from the deleted lead's newest entry to its end.
   ASSERT_EQ(Admin().Delete("/api/leads/" + mine).status, 204);

@@ -206,14 +206,25 @@ TEST(Cursor, RoundTripsAndIsBoundToTheSort) {
 }
 
 TEST(Cursor, HistoryCursors) {
-  std::string c =
-      EncodeHistoryCursor("2026-01-02T03:04:05.000001Z", "0e6f0c3a-7f1e-4d7a-9a57-3c5d2b1a0f9e");
-  auto page = ParsePageRequest({{"cursor", c}, {"limit", "2"}});
+  const std::string lead = "0e6f0c3a-7f1e-4d7a-9a57-3c5d2b1a0f9e";
+  const std::string list = HistoryList(HistoryKind::kTimeline, lead);
+  std::string c = EncodeHistoryCursor(list, "2026-01-02T03:04:05.000001Z", lead);
+  auto page = ParsePageRequest({{"cursor", c}, {"limit", "2"}}, list);
   ASSERT_TRUE(page.ok()) << page.status().ToString();
   EXPECT_EQ(page->limit, 2);
   EXPECT_EQ(page->after->key, "2026-01-02T03:04:05.000001Z");
-  EXPECT_FALSE(ParsePageRequest({{"cursor", "abc"}}).ok());
-  EXPECT_FALSE(ParsePageRequest({{"sort", "x"}}).ok());
+  // The same lead's id in upper case names the same list.
+  EXPECT_TRUE(ParsePageRequest({{"cursor", c}}, HistoryList(HistoryKind::kTimeline,
+                                                            "0E6F0C3A-7F1E-4D7A-9A57-3C5D2B1A0F9E"))
+                  .ok());
+  // Another history of the lead, or the same history of another lead: not this list's cursor.
+  EXPECT_FALSE(ParsePageRequest({{"cursor", c}}, HistoryList(HistoryKind::kAudit, lead)).ok());
+  EXPECT_FALSE(
+      ParsePageRequest({{"cursor", c}},
+                       HistoryList(HistoryKind::kTimeline, "1e6f0c3a-7f1e-4d7a-9a57-3c5d2b1a0f9e"))
+          .ok());
+  EXPECT_FALSE(ParsePageRequest({{"cursor", "abc"}}, list).ok());
+  EXPECT_FALSE(ParsePageRequest({{"sort", "x"}}, list).ok());
 }
 
 TEST(Base64Url, RoundTrips) {
