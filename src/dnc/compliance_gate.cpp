@@ -53,9 +53,10 @@ bool IsIpAddress(const std::string& s) {
 }
 
 bool IsWebLink(std::string_view s) {
-  const bool scheme = s.starts_with("https://") || s.starts_with("http://");
-  return scheme && s.find_first_of(" \t\r\n<>\"") == std::string_view::npos &&
-         s.size() > (s.starts_with("https://") ? 8u : 7u);
+  std::string_view rest = s;
+  if (!rest.starts_with("https://") && !rest.starts_with("http://")) return false;
+  rest.remove_prefix(rest.find("//") + 2);
+  return !rest.empty() && s.find_first_of(" \t\r\n<>\"") == std::string_view::npos;
 }
 
 // A consent or revocation records what happened: one dated in the future would decide calls

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "imports/import_options.h"
+#include "leads/lead_repository.h"
 
 namespace leadline::imports::repo {
 
@@ -424,6 +425,10 @@ constexpr Query kUndoTouched{
     "imports_undo_touched",
     "SELECT DISTINCT lead_id FROM import_rows "
     "WHERE organization_id = app_current_org() AND import_id = $1 AND outcome = 'update'"};
+constexpr Query kUndoTouchedCount{
+    "imports_undo_touched_count",
+    "SELECT count(DISTINCT lead_id) FROM import_rows "
+    "WHERE organization_id = app_current_org() AND import_id = $1 AND outcome = 'update'"};
 constexpr Query kMarkUndone{
     "imports_mark_undone",
     "UPDATE import_jobs SET undone_at = now(), "
@@ -771,10 +776,6 @@ Status DeleteJob(db::Transaction& tx, std::string_view id) {
 
 namespace {
 
-bool IsPhoneTaken(const Status& st) {
-  return st.code() == StatusCode::kAlreadyExists && st.constraint() == "leads_phone_key";
-}
-
 // Runs kUndoUpdates inside a savepoint, so that a refusal by the phone index leaves the
 // transaction usable (and this statement's changes undone): {restored, refused}.
 Result<std::pair<int64_t, bool>> TryUndoUpdates(db::Transaction& tx, std::string_view id,
@@ -783,7 +784,7 @@ Result<std::pair<int64_t, bool>> TryUndoUpdates(db::Transaction& tx, std::string
   RETURN_IF_ERROR(tx.Exec("SAVEPOINT undo_updates").status());
   Result<Rows> rows = tx.Exec(kUndoUpdates, Params().Add(id).Add(phone_moves_only).Add(lead_id));
   if (!rows.ok()) {
-    if (!IsPhoneTaken(rows.status())) return rows.status();
+    if (!leads::repo::IsPhoneTaken(rows.status())) return rows.status();
     RETURN_IF_ERROR(tx.Exec("ROLLBACK TO SAVEPOINT undo_updates").status());
     return std::pair<int64_t, bool>{0, true};
   }
@@ -836,8 +837,8 @@ Result<UndoResult> Undo(db::Transaction& tx, std::string_view id) {
   ASSIGN_OR_RETURN(Rows deleted, tx.Exec(kUndoCreates, Params().Add(id)));
   r.deleted = deleted.affected();
   ASSIGN_OR_RETURN(r.restored, UndoUpdates(tx, id));
-  ASSIGN_OR_RETURN(Rows touched, tx.Exec(kUndoTouched, Params().Add(id)));
-  r.kept = touched.size() - r.restored;
+  ASSIGN_OR_RETURN(Rows touched, tx.Exec(kUndoTouchedCount, Params().Add(id)));
+  r.kept = touched.GetInt(0, 0) - r.restored;
   RETURN_IF_ERROR(
       tx.Exec(kMarkUndone, Params().Add(id).Add(r.deleted).Add(r.restored).Add(r.kept)).status());
   return r;

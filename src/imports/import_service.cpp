@@ -28,14 +28,20 @@ bool Ended(JobStatus s) {
 
 const char* KindFor(FileFormat f) { return f == FileFormat::kXlsx ? "xlsx" : "csv"; }
 
-// The import's default owner (owner_id, a user id or email) must be an active user of the
-// organization: checked before anything is queued, where every row would fail otherwise.
-Status CheckDefaultOwner(db::Transaction& tx, const ImportOptions& options) {
-  if (!options.owner_id) return Status::Ok();
-  ASSIGN_OR_RETURN(bool active, repo::IsActiveOwner(tx, *options.owner_id));
-  if (active) return Status::Ok();
-  return ValidationFailed("invalid import options")
-      .AddFieldError("owner_id", "must be an active user of the organization (id or email)");
+// Inserts a file import's job once its default owner (owner_id, a user id or email) is known to
+// be an active user of the organization: refused before anything is queued, where every row
+// would fail otherwise. Uploads, previews and the CLI go through here. A requested connector
+// sync checks its owner in ConnectorService::ReserveSync; a scheduled one runs with the stored
+// options and its rows say why they fail (docs/connectors.md).
+Result<ImportJob> InsertCheckedJob(db::Transaction& tx, const ImportJob& job) {
+  if (job.options.owner_id) {
+    ASSIGN_OR_RETURN(bool active, repo::IsActiveOwner(tx, *job.options.owner_id));
+    if (!active) {
+      return ValidationFailed("invalid import options")
+          .AddFieldError("owner_id", "must be an active user of the organization (id or email)");
+    }
+  }
+  return repo::InsertJob(tx, job);
 }
 
 // Opens the file and resolves its header: what both a preview and a job start from.
@@ -379,8 +385,7 @@ Result<ImportJob> ImportService::CreateUploadJob(const auth::Principal& p,
   }
   std::optional<ImportJob> created;
   Status st = db::RunInTransaction(pool_, p.Tenant("import"), [&](db::Transaction& tx) -> Status {
-    RETURN_IF_ERROR(CheckDefaultOwner(tx, job.options));
-    ASSIGN_OR_RETURN(created, repo::InsertJob(tx, job));
+    ASSIGN_OR_RETURN(created, InsertCheckedJob(tx, job));
     return Status::Ok();
   });
   if (!st.ok()) {
@@ -409,7 +414,6 @@ Result<ImportJob> ImportService::CreateFetchJob(const auth::Principal& p, std::s
   RETURN_IF_ERROR(
       db::RunInTransaction(pool_, p.Tenant("import"), [&](db::Transaction& tx) -> Status {
         if (before_insert) RETURN_IF_ERROR(before_insert(tx));
-        RETURN_IF_ERROR(CheckDefaultOwner(tx, job.options));
         ASSIGN_OR_RETURN(created, repo::InsertJob(tx, job));
         return Status::Ok();
       }));
@@ -505,7 +509,6 @@ Result<Preview> ImportService::PreviewFile(const auth::Principal& p, const std::
   preview.delimiter = opened.reader->delimiter();
   preview.columns = opened.columns;
   ASSIGN_OR_RETURN(db::Transaction tx, db::Transaction::Begin(pool_, p.Tenant("import")));
-  RETURN_IF_ERROR(CheckDefaultOwner(tx, options));
   ASSIGN_OR_RETURN(std::string region, repo::OrganizationRegion(tx));
   RowMapper mapper(opened.columns, options, region);
   Record record;
@@ -524,7 +527,7 @@ Result<Preview> ImportService::PreviewFile(const auth::Principal& p, const std::
   job.status = JobStatus::kRunning;
   job.filename = "preview";
   job.options = options;
-  ASSIGN_OR_RETURN(job, repo::InsertJob(tx, job));
+  ASSIGN_OR_RETURN(job, InsertCheckedJob(tx, job));
   RETURN_IF_ERROR(repo::ApplyRows(tx, job, repo::EncodeRows(rows)));
   ASSIGN_OR_RETURN(std::vector<repo::StagedDecision> decisions, repo::StagedDecisions(tx));
   for (repo::StagedDecision& d : decisions) {
@@ -613,8 +616,7 @@ Result<ImportJob> ImportService::RunFile(const db::TenantContext& tenant, const 
   }
   std::optional<ImportJob> created;
   st = db::RunInTransaction(pool_, tenant, [&](db::Transaction& tx) -> Status {
-    RETURN_IF_ERROR(CheckDefaultOwner(tx, job.options));
-    ASSIGN_OR_RETURN(created, repo::InsertJob(tx, job));
+    ASSIGN_OR_RETURN(created, InsertCheckedJob(tx, job));
     return Status::Ok();
   });
   ImportJob running;
@@ -640,8 +642,7 @@ Result<ImportJob> ImportService::RunFile(const db::TenantContext& tenant, const 
 Result<ImportJob> ImportService::DryRun(const db::TenantContext& tenant, ImportJob job,
                                         const ProgressFn& progress) {
   ASSIGN_OR_RETURN(db::Transaction tx, db::Transaction::Begin(pool_, tenant));
-  RETURN_IF_ERROR(CheckDefaultOwner(tx, job.options));
-  ASSIGN_OR_RETURN(ImportJob running, repo::InsertJob(tx, job));
+  ASSIGN_OR_RETURN(ImportJob running, InsertCheckedJob(tx, job));
   RETURN_IF_ERROR(repo::RefreshDncStatistics(tx));
   RETURN_IF_ERROR(ReadBatches(tenant, running,
                               [&](const std::vector<StagedRow>& rows, uint64_t bytes_read,

@@ -77,13 +77,14 @@ class ImportService {
   void Stop();
 
   // Queues an import of the file at `upload_path` (moved into the spool directory).
-  // kValidationFailed when the file cannot be read as CSV/XLSX or no column maps to a phone
-  // or an email.
+  // kValidationFailed when the file cannot be read as CSV/XLSX, no column maps to a phone or
+  // an email, or the default owner (owner_id) is no active user of the organization.
   Result<ImportJob> CreateUploadJob(const auth::Principal& p, const std::string& upload_path,
                                     std::string filename, ImportOptions options);
   // Queues a job whose file comes from the fetcher registered for `kind`. `before_insert`,
   // when given, runs first in the transaction that inserts the job (the source's own checks
-  // and locks); an error from it is returned and nothing is queued.
+  // and locks, the owner of a requested sync among them); an error from it is returned and
+  // nothing is queued.
   using BeforeInsert = std::function<Status(db::Transaction&)>;
   Result<ImportJob> CreateFetchJob(const auth::Principal& p, std::string kind,
                                    std::string connector_id, std::string display_name,

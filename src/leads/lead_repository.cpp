@@ -514,6 +514,10 @@ Result<std::string> OrganizationRegion(db::Transaction& tx) {
   return std::string(rows.Get(0, 0));
 }
 
+bool IsPhoneTaken(const Status& st) {
+  return st.code() == StatusCode::kAlreadyExists && st.constraint() == "leads_phone_key";
+}
+
 Result<bool> IsActiveUser(db::Transaction& tx, std::string_view user_id) {
   ASSIGN_OR_RETURN(Rows rows, tx.Exec(kActiveUser, Params().Add(user_id)));
   return !rows.empty() && rows.GetBool(0, 0);

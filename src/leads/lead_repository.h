@@ -28,6 +28,9 @@ enum class LeadState { kLive, kDeleted, kAny };
 Result<std::string> OrganizationRegion(db::Transaction& tx);
 // True when `user_id` is an active user of the organization.
 Result<bool> IsActiveUser(db::Transaction& tx, std::string_view user_id);
+// Whether a write was refused because another live lead of the organization has the phone
+// (the unique index leads_phone_key), whichever statement wrote it.
+bool IsPhoneTaken(const Status& st);
 
 // The lead, or nullopt when it does not exist, is not visible or is not in `state`.
 // `lock` takes FOR UPDATE, so the row cannot change until the transaction ends.

@@ -60,7 +60,7 @@ std::string FieldForConstraint(std::string_view c) {
 
 // Turns a database rejection of a lead write into the API's error.
 Status MapWriteError(Status st) {
-  if (st.code() == StatusCode::kAlreadyExists && st.constraint() == "leads_phone_key") {
+  if (repo::IsPhoneTaken(st)) {
     return AlreadyExists("a live lead of the organization already has this phone")
         .AddFieldError("phone", "is already used by another lead");
   }
@@ -89,7 +89,7 @@ Status MapWriteError(Status st) {
 // waited for that transaction, then refused): kAborted, so RunInTransaction runs the write again
 // and its check names the lead that has the phone now. Any other error as MapWriteError says.
 Status RetryIfPhoneTakenMeanwhile(Status st) {
-  if (st.code() == StatusCode::kAlreadyExists && st.constraint() == "leads_phone_key") {
+  if (repo::IsPhoneTaken(st)) {
     return Aborted("a lead took this phone meanwhile; retry");
   }
   return MapWriteError(std::move(st));

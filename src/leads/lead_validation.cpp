@@ -435,13 +435,8 @@ std::string HistoryList(HistoryKind kind, std::string_view lead_id) {
   std::string list = kind == HistoryKind::kAudit    ? "history:"
                      : kind == HistoryKind::kStatus ? "status-history:"
                                                     : "timeline:";
-  // The id as the path gave it, lower-cased (ids are case-insensitive); no line breaks, which
-  // separate the payload's fields.
-  for (char c : lead_id) {
-    if (c == '\n') return list;
-    list.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
-  }
-  return list;
+  // An id that is no UUID names no lead: its list pages nothing (the route answers 404).
+  return list + (IsUuid(lead_id) ? CanonicalUuid(lead_id) : std::string(lead_id));
 }
 
 std::string EncodeHistoryCursor(std::string_view list, std::string_view at_micro,
